@@ -1,0 +1,46 @@
+"""The `coursebridge` command: one module per subcommand, each thin over the library."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from builder import __version__
+from builder.errors import CourseError, UserError
+
+
+class CoursebridgeGroup(click.Group):
+    """Turns the library's UserError into a one-line message and its exit status."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CourseError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            count = len(error.problems)
+            click.echo(f"{count} problem{'s' if count > 1 else ''} found.", err=True)
+            sys.exit(error.exit_code)
+        except UserError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=CoursebridgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coursebridge")
+def main() -> None:
+    """Write a course once in YAML; build LMS packages; sync Moodle."""
+
+
+def _register() -> None:
+    from builder.cli import build, new, validate
+
+    for module in (new, validate, build):
+        main.add_command(module.command)
+
+
+_register()

@@ -1,0 +1,1 @@
+"""coursebridge's Moodle synchronisation: desired state -> plan -> journaled apply."""
