@@ -1,0 +1,33 @@
+"""coursebridge build DIR -o DIST [--format ...]"""
+
+from pathlib import Path
+
+import click
+
+from builder.exporters import EXPORTERS, get_exporter
+from builder.loader import load_course
+
+
+@click.command("build")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", "dist", type=click.Path(path_type=Path), default=Path("dist"),
+    show_default=True, help="Folder the outputs are written to.",
+)
+@click.option(
+    "-f", "--format", "formats", multiple=True, type=click.Choice(list(EXPORTERS)),
+    help="Output format; repeat for several. Default: every format.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) when the build has warnings.")
+def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool) -> None:
+    """Build the course in FOLDER into DIST, in every format or those given."""
+    course = load_course(folder)
+    warnings = 0
+    for name in formats or tuple(EXPORTERS):
+        result = get_exporter(name).build(course, dist)
+        click.echo(f"{name:10} {result.output}")
+        for warning in result.warnings:
+            click.echo(f"warning: {name}: {warning}", err=True)
+        warnings += len(result.warnings)
+    if strict and warnings:
+        raise SystemExit(1)

@@ -1,0 +1,23 @@
+"""coursebridge validate DIR"""
+
+from pathlib import Path
+
+import click
+
+from builder.coverage import coverage_matrix, format_matrix
+from builder.loader import load_course
+
+
+@click.command("validate")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--coverage", is_flag=True, help="Print which activities address and assess each objective.")
+def command(folder: Path, coverage: bool) -> None:
+    """Check the course in FOLDER; write nothing. Exit status 2 when invalid."""
+    course = load_course(folder)
+    if coverage:
+        matrix = coverage_matrix(course)
+        click.echo(format_matrix(matrix))
+        if not matrix.complete:
+            raise SystemExit(1)
+    activities = sum(1 for _ in course.activities())
+    click.echo(f"{folder}: valid ({len(course.days)} days, {activities} activities).")

@@ -1,0 +1,23 @@
+"""Output formats, one Exporter class each, looked up by name."""
+
+from __future__ import annotations
+
+from builder.errors import UserError
+from builder.exporters.base import BuildResult, Exporter
+from builder.exporters.web import WebExporter
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.name: exporter for exporter in (WebExporter,)
+}
+
+
+def get_exporter(name: str) -> Exporter:
+    try:
+        return EXPORTERS[name]()
+    except KeyError:
+        raise UserError(
+            f"unknown format '{name}'; expected one of: {', '.join(EXPORTERS)}"
+        ) from None
+
+
+__all__ = ["EXPORTERS", "BuildResult", "Exporter", "get_exporter"]

@@ -1,0 +1,56 @@
+"""The one small interface every output format implements."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from builder.model import Course
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+class Exporter(ABC):
+    """One output format: `name` for --format, `build` writes `output_path` atomically."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def output_name(self, course: Course) -> str:
+        """File or folder name of the output inside the build folder."""
+
+    @abstractmethod
+    def write(self, course: Course, target: Path, warnings: list[str]) -> None:
+        """Write the output at `target` (a path that does not exist yet)."""
+
+    def build(self, course: Course, dist: Path) -> BuildResult:
+        """Write into a temporary sibling, then swap it in: a failed build loses nothing."""
+        dist.mkdir(parents=True, exist_ok=True)
+        final = dist / self.output_name(course)
+        warnings: list[str] = []
+        with tempfile.TemporaryDirectory(dir=dist, prefix=f".{self.name}-") as scratch:
+            staged = Path(scratch) / final.name
+            self.write(course, staged, warnings)
+            _replace(staged, final)
+        return BuildResult(final, warnings)
+
+
+def _replace(staged: Path, final: Path) -> None:
+    if final.is_dir() and not final.is_symlink():
+        old = final.with_name(f".{final.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(final, old)
+        os.replace(staged, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staged, final)

@@ -1,0 +1,37 @@
+"""Loading a course folder into the typed model, reporting every problem with its place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.errors import CourseError, Location, Problem, UserError
+from builder.loader.checks import CourseChecker
+from builder.loader.convert import INVALID, Converter
+from builder.loader.sources import CourseSources
+from builder.model import Course
+
+COURSE_FILE = "course.yaml"
+
+
+def load_course(folder: str | Path) -> Course:
+    """Load and check `folder/course.yaml` and what it includes; raise CourseError if invalid."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such folder; expected a course folder with {COURSE_FILE}")
+    if not (folder / COURSE_FILE).is_file():
+        raise UserError(
+            f"{folder}: no {COURSE_FILE} here; expected a course folder "
+            "(create one with 'coursebridge new')"
+        )
+    sources = CourseSources(folder)
+    converter = Converter(sources)
+    course = converter.convert_file(COURSE_FILE, Course)
+    problems = list(converter.problems)
+    if course is not INVALID:
+        problems += CourseChecker(course, converter.source_map, sources).run()
+    elif not problems:
+        problems.append(Problem(Location(COURSE_FILE), "", "cannot read the course"))
+    if problems:
+        raise CourseError(problems)
+    course.root = sources.root
+    return course

@@ -1,0 +1,173 @@
+"""Reading course files safely: size limits, UTF-8, safe YAML nodes, paths kept in the folder.
+
+YAML is composed into nodes (never constructed into Python objects), so tags cannot run
+code and every value keeps its line and column for error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from builder.errors import Location
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NESTING = 100
+STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
+class SourceProblem(Exception):
+    """A problem reading a file; the loader turns it into a located Problem."""
+
+    def __init__(self, location: Location, message: str):
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+class CourseSources:
+    """The files of one course folder, read at most once each and never outside it."""
+
+    def __init__(self, root: Path):
+        self.root = Path(os.path.realpath(root))
+        self._yaml_cache: dict[str, yaml.Node] = {}
+
+    # -- paths --
+
+    def resolve(self, base: str, reference: str, where: Location) -> str:
+        """Course-relative POSIX path of `reference`, written in a file of folder `base`."""
+        if not reference.strip():
+            raise SourceProblem(where, "empty file path; expected a path relative to this file")
+        if "\\" in reference:
+            raise SourceProblem(
+                where, f"path '{reference}' contains a backslash; use '/' between folders"
+            )
+        if reference.startswith("/") or PurePosixPath(reference).is_absolute() or ":" in reference:
+            raise SourceProblem(
+                where,
+                f"absolute path '{reference}' is not allowed; "
+                "expected a path relative to this file, inside the course folder",
+            )
+        joined = os.path.normpath(os.path.join(base, reference)).replace(os.sep, "/")
+        if joined == ".." or joined.startswith("../"):
+            raise SourceProblem(
+                where,
+                f"path '{reference}' leaves the course folder; "
+                "expected a file inside the course folder",
+            )
+        real = os.path.realpath(self.root / joined)
+        if not (real == str(self.root) or real.startswith(str(self.root) + os.sep)):
+            raise SourceProblem(
+                where,
+                f"path '{reference}' is a symbolic link out of the course folder; "
+                "copy the file into the course folder instead",
+            )
+        if not os.path.isfile(real):
+            raise SourceProblem(
+                where, f"file '{joined}' not found; expected an existing file in the course folder"
+            )
+        return joined
+
+    def absolute(self, relative: str) -> Path:
+        return self.root / relative
+
+    # -- reading --
+
+    def read_text(self, relative: str) -> str:
+        path = self.root / relative
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceProblem(
+                Location(relative),
+                f"file is {size // 1024} KiB, over the {MAX_FILE_BYTES // 1024} KiB limit; "
+                "split it into several files",
+            )
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+            raise SourceProblem(
+                Location(relative, line, column),
+                f"file is not valid UTF-8 (byte 0x{data[error.start]:02x}); "
+                "save it with UTF-8 encoding",
+            ) from None
+        if not text.strip():
+            raise SourceProblem(Location(relative), "file is empty; expected content")
+        return text
+
+    def yaml_root(self, relative: str) -> yaml.Node:
+        if relative not in self._yaml_cache:
+            self._yaml_cache[relative] = self._compose(relative)
+        return self._yaml_cache[relative]
+
+    def _compose(self, relative: str) -> yaml.Node:
+        text = self.read_text(relative)
+        try:
+            loader = yaml.SafeLoader(text)
+            loader.name = relative
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            raise SourceProblem(
+                _location(relative, mark), f"invalid YAML: {error.problem or error.context}"
+            ) from None
+        except yaml.YAMLError as error:
+            raise SourceProblem(Location(relative), f"invalid YAML: {error}") from None
+        except RecursionError:
+            raise SourceProblem(
+                Location(relative), f"YAML nested too deeply; keep it under {MAX_NESTING} levels"
+            ) from None
+        if node is None:
+            raise SourceProblem(Location(relative), "file has no YAML content; expected a mapping")
+        _check_nodes(relative, node)
+        return node
+
+
+def node_location(node: yaml.Node) -> Location:
+    return _location(node.start_mark.name, node.start_mark)
+
+
+def _location(name: str, mark) -> Location:
+    if mark is None:
+        return Location(name)
+    return Location(name, mark.line + 1, mark.column + 1)
+
+
+def _check_nodes(relative: str, root: yaml.Node) -> None:
+    """Refuse explicit tags and over-deep nesting; walk each node once (aliases included)."""
+    seen: set[int] = set()
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag == "tag:yaml.org,2002:merge":
+            raise SourceProblem(
+                node_location(node), "merge keys '<<' are not supported; write the keys out"
+            )
+        if node.tag not in STANDARD_TAGS:
+            raise SourceProblem(
+                node_location(node),
+                f"YAML tag '{node.tag}' is not allowed; write plain values without '!' tags",
+            )
+        if depth > MAX_NESTING:
+            raise SourceProblem(
+                node_location(node), f"YAML nested too deeply; keep it under {MAX_NESTING} levels"
+            )
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)

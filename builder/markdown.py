@@ -1,0 +1,190 @@
+"""Markdown: CommonMark (markdown-it-py) rendered to sanitised HTML (nh3).
+
+Extensions, all plain CommonMark syntax so any editor previews them sensibly:
+- ```` ```mermaid alt="Text alternative" ```` fenced blocks become inline SVG diagrams;
+- `[@key]` cites a bibliography entry;
+- images and links to files of the course folder become package assets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from builder.model import Markdown
+
+CITATION = re.compile(r"\[@([A-Za-z][A-Za-z0-9_-]*)\]")
+ALT_ATTRIBUTE = re.compile(r'alt="([^"]*)"')
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "img", "kbd", "li", "mark",
+    "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "table": {"tabindex"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "*": {"lang", "id"},
+}
+
+
+@dataclass(frozen=True)
+class Diagram:
+    source: str
+    alt: str | None
+    line: int  # 0-based line of the fence in the Markdown text
+
+
+@dataclass
+class MarkdownScan:
+    """What a Markdown text refers to, with 0-based line numbers for error messages."""
+
+    images: list[tuple[str, str, int]] = field(default_factory=list)  # (src, alt, line)
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, line)
+    citations: list[tuple[str, int]] = field(default_factory=list)  # (key, line)
+    diagrams: list[Diagram] = field(default_factory=list)
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+_PARSER = _parser()
+
+
+def scan(text: Markdown) -> MarkdownScan:
+    found = MarkdownScan()
+    for token in _PARSER.parse(text.source):
+        line = token.map[0] if token.map else 0
+        if token.type == "fence" and _is_mermaid(token):
+            found.diagrams.append(Diagram(token.content, _alt(token.info), line))
+        for child in token.children or ():
+            if child.type == "image":
+                found.images.append((child.attrGet("src") or "", child.content, line))
+            elif child.type == "link_open":
+                found.links.append((child.attrGet("href") or "", line))
+            elif child.type == "text":
+                found.citations += [(key, line) for key in CITATION.findall(child.content)]
+    return found
+
+
+def is_local_reference(target: str) -> bool:
+    """Whether a link or image target names a file of the course (not a URL or an anchor)."""
+    return bool(target) and not EXTERNAL.match(target)
+
+
+def _is_mermaid(token: Token) -> bool:
+    return token.info.strip().split(" ", 1)[0] == "mermaid"
+
+
+def _alt(info: str) -> str | None:
+    match = ALT_ATTRIBUTE.search(info)
+    return match[1].strip() if match else None
+
+
+@dataclass
+class RenderContext:
+    """What the renderer needs from the exporter that calls it."""
+
+    asset_url: Callable[[str], str]  # course-relative path -> URL from the current page
+    citation: Callable[[str], tuple[str, str] | None]  # key -> (label, URL)
+    diagram: Callable[[Diagram], str]  # -> trusted SVG markup
+    heading_offset: int = 1  # '#' becomes <h2>: the page title is the only <h1>
+
+
+def render(text: Markdown | None, context: RenderContext) -> str:
+    """Markdown -> sanitised HTML, safe to insert in a page."""
+    if not text:
+        return ""
+    tokens = _PARSER.parse(text.source)
+    diagrams: dict[str, str] = {}
+    nonce = hashlib.sha256(text.source.encode()).hexdigest()[:16]
+    for token in tokens:
+        _rewrite(token, text.base, context)
+        if token.type == "fence" and _is_mermaid(token):
+            marker = f"cbdiagram{nonce}n{len(diagrams)}"
+            diagram = Diagram(token.content, _alt(token.info), token.map[0] if token.map else 0)
+            diagrams[marker] = context.diagram(diagram)
+            token.type, token.tag, token.nesting = "html_block", "", 0
+            token.content = f"<p>{marker}</p>\n"
+    clean = sanitise(_PARSER.renderer.render(tokens, _PARSER.options, {}))
+    for marker, svg in diagrams.items():
+        clean = clean.replace(f"<p>{marker}</p>", f'<figure class="diagram">{svg}</figure>')
+    return clean
+
+
+def sanitise(markup: str) -> str:
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _rewrite(token: Token, base: str, context: RenderContext) -> None:
+    if token.type in ("heading_open", "heading_close"):
+        level = min(6, int(token.tag[1]) + context.heading_offset)
+        token.tag = f"h{level}"
+    if token.type == "table_open":
+        token.attrSet("tabindex", "0")
+    children = token.children or []
+    rewritten: list[Token] = []
+    for child in children:
+        if child.type == "image" and is_local_reference(child.attrGet("src") or ""):
+            child.attrSet("src", context.asset_url(_join(base, child.attrGet("src"))))
+        elif child.type == "link_open" and is_local_reference(child.attrGet("href") or ""):
+            child.attrSet("href", context.asset_url(_join(base, child.attrGet("href"))))
+        if child.type == "text" and CITATION.search(child.content):
+            rewritten += _cite(child, context)
+            continue
+        rewritten.append(child)
+    if children:
+        token.children = rewritten
+
+
+def _cite(token: Token, context: RenderContext) -> list[Token]:
+    parts: list[Token] = []
+    position = 0
+    for match in CITATION.finditer(token.content):
+        parts.append(_text(token.content[position : match.start()]))
+        found = context.citation(match[1])
+        if found:
+            label, url = found
+            html_token = Token("html_inline", "", 0)
+            html_token.content = f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+            parts.append(html_token)
+        else:
+            parts.append(_text(match[0]))
+        position = match.end()
+    parts.append(_text(token.content[position:]))
+    return parts
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _join(base: str, reference: str) -> str:
+    """Course-relative path of a reference made in a file of folder `base`."""
+    target = reference.split("#", 1)[0].split("?", 1)[0]
+    return posixpath.normpath(posixpath.join(base, target)) if base else posixpath.normpath(target)

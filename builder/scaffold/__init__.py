@@ -1,0 +1,34 @@
+"""`coursebridge new`: a small, valid course to start from."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from builder.errors import UserError
+
+TEMPLATE = Path(__file__).parent / "template"
+
+
+def create_course(folder: Path, title: str | None = None) -> list[Path]:
+    """Copy the template course into `folder` (which must be new or empty)."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UserError(f"{folder}: already exists and is not empty; choose a new folder")
+    course_id = _slug(folder.resolve().name) or "mon-cours"
+    shutil.copytree(TEMPLATE, folder, dirs_exist_ok=True)
+    course_file = folder / "course.yaml"
+    text = course_file.read_text(encoding="utf-8")
+    text = text.replace("{{ course_id }}", course_id)
+    text = text.replace("{{ title }}", _yaml_text(title or "Animer une communauté de pratique"))
+    course_file.write_text(text, encoding="utf-8")
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug if slug[:1].isalpha() else f"cours-{slug}".strip("-")
+
+
+def _yaml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
