@@ -1,0 +1,116 @@
+"""Where the Moodle URL and token come from, and the checks that keep the token private.
+
+The token comes from MOODLE_TOKEN or from a YAML config file that only its owner can read
+(`url`, `token`, `max_input_vars`, `timeout`, `allow_http`). Plain http is refused unless the
+host is on loopback or the user asks for it, since the token would cross the network in clear.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from lms_sync.client import MoodleClient
+from lms_sync.errors import ConfigError
+
+CONFIG_KEYS = {"url", "token", "max_input_vars", "timeout", "allow_http"}
+
+
+@dataclass(frozen=True)
+class MoodleSettings:
+    url: str
+    token: str
+    max_input_vars: int = 1000
+    timeout: float = 30.0
+
+    def __repr__(self) -> str:  # keeps the token out of logs and tracebacks
+        return f"MoodleSettings(url={self.url!r}, max_input_vars={self.max_input_vars}, timeout={self.timeout})"
+
+    def client(self) -> MoodleClient:
+        return MoodleClient(self.url, self.token, max_input_vars=self.max_input_vars, timeout=self.timeout)
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "coursebridge" / "moodle.yaml"
+
+
+def load_settings(
+    *,
+    url: str | None = None,
+    config_path: Path | None = None,
+    allow_http: bool = False,
+    max_input_vars: int | None = None,
+    environ: dict[str, str] | None = None,
+) -> MoodleSettings:
+    """Settings from (in order of precedence) arguments, environment, then the config file."""
+    env = os.environ if environ is None else environ
+    explicit = config_path is not None or "COURSEBRIDGE_MOODLE_CONFIG" in env
+    path = config_path or Path(env.get("COURSEBRIDGE_MOODLE_CONFIG") or default_config_path())
+    file_settings = read_config_file(path) if (explicit or path.exists()) else {}
+
+    url = url or env.get("MOODLE_URL") or file_settings.get("url")
+    token = env.get("MOODLE_TOKEN") or file_settings.get("token")
+    if not url:
+        raise ConfigError(f"no Moodle URL: pass --url, set MOODLE_URL, or put `url:` in {path}")
+    if not token:
+        raise ConfigError(
+            f"no Moodle token: set MOODLE_TOKEN or put `token:` in {path} (chmod 600); "
+            "create one at Site administration > Server > Web services > Manage tokens"
+        )
+    check_url(str(url), allow_http=allow_http or bool(file_settings.get("allow_http")))
+    return MoodleSettings(
+        url=str(url).rstrip("/"),
+        token=str(token).strip(),
+        max_input_vars=int(max_input_vars or file_settings.get("max_input_vars") or 1000),
+        timeout=float(file_settings.get("timeout") or 30.0),
+    )
+
+
+def read_config_file(path: Path) -> dict:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"{path}: others can read this file that holds the token; run `chmod 600 {path}`")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML; expected `key: value` lines") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of {', '.join(sorted(CONFIG_KEYS))}")
+    unknown = sorted(set(map(str, data)) - CONFIG_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r}; expected one of {', '.join(sorted(CONFIG_KEYS))}")
+    return data
+
+
+def check_url(url: str, *, allow_http: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{url!r} is not a Moodle site URL; expected e.g. https://moodle.example.org")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{url!r}: give the site's base URL without ? or #")
+    if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"{url!r} uses plain http: the token would cross the network unencrypted; use https, "
+            "or pass --allow-http if you really mean it"
+        )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
