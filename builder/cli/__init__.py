@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -28,6 +29,17 @@ class CoursebridgeGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as error:  # a bug of ours: say so in one line, not a traceback
+            if os.environ.get("COURSEBRIDGE_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(error).__name__}: {error} "
+                "(set COURSEBRIDGE_DEBUG=1 for the traceback, and please report it)",
+                err=True,
+            )
+            sys.exit(70)
 
 
 @click.group(cls=CoursebridgeGroup, context_settings={"help_option_names": ["-h", "--help"]})

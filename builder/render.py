@@ -1,0 +1,194 @@
+"""Renders the site's pages with the theme's Jinja2 templates (logic here, markup there)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from builder import bibliography, markdown, model
+from builder.i18n import Interface
+from builder.site import BIBLIOGRAPHY, GLOSSARY, HOME, Page, Site, build_site
+
+THEME = Path(__file__).parent / "themes" / "default"
+STATIC_FOLDER = "_static"
+ASSETS_FOLDER = "assets"
+MARKDOWN_DOCUMENTS = (".md", ".markdown")
+
+
+@dataclass
+class RenderedSite:
+    """Every file of the learner-facing site, as bytes keyed by relative path."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    assets: set[str] = field(default_factory=set)  # course-relative files to copy
+
+
+class SiteRenderer:
+    """Turns a Course into HTML pages; exporters decide where the files go."""
+
+    def __init__(self, course: model.Course, runtime: str = "web"):
+        self.course = course
+        self.ui = Interface(course.language)
+        self.site: Site = build_site(course, self.ui.strings)
+        self.runtime = runtime  # "web", "scorm12" or "scorm2004": tells course.js how to track
+        self.assets: set[str] = set()
+        self.works = {work.id: work for work in course.bibliography}
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(THEME / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            markdown=self.markdown,
+            markdown_inline=self.markdown_inline,
+            duration=self.ui.duration,
+            time=self.ui.time,
+            date=self.ui.date,
+            number=self.ui.number,
+        )
+        self.env.globals.update(
+            t=self.ui,
+            course=course,
+            site=self.site,
+            ui=self.ui,
+            static=STATIC_FOLDER,
+            reference=bibliography.reference,
+            schedule=model.day_schedule,
+            asset_url=self.asset_url,
+            runtime=runtime,
+            shuffled_matches=shuffled_matches,
+            pages={"home": HOME, "glossary": GLOSSARY, "bibliography": BIBLIOGRAPHY},
+        )
+
+    # -- whole site --
+
+    def render_site(self) -> RenderedSite:
+        rendered = RenderedSite()
+        for page in self.site.pages:
+            rendered.files[page.url] = self.render_page(page).encode()
+        for name in sorted((THEME / "static").iterdir()):
+            rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
+        done: set[str] = set()
+        while pending := sorted(self.assets - done):  # documents may name more assets
+            for path in pending:
+                rendered.files[f"{ASSETS_FOLDER}/{self.asset_target(path)}"] = self._asset_bytes(path)
+                done.add(path)
+        rendered.assets = set(self.assets)
+        return rendered
+
+    def render_page(self, page: Page) -> str:
+        template = self.env.get_template(page.template)
+        return template.render(page=page, quiz_data=self.quiz_data)
+
+    # -- assets --
+
+    def asset_target(self, course_path: str) -> str:
+        """Markdown documents are delivered as printable HTML pages."""
+        if course_path.endswith(MARKDOWN_DOCUMENTS):
+            return posixpath.splitext(course_path)[0] + ".html"
+        return course_path
+
+    def asset_url(self, course_path: str) -> str:
+        self.assets.add(course_path)
+        return f"{ASSETS_FOLDER}/{self.asset_target(course_path)}"
+
+    def _asset_bytes(self, course_path: str) -> bytes:
+        source = self.course.root / course_path
+        if not course_path.endswith(MARKDOWN_DOCUMENTS):
+            return source.read_bytes()
+        text = model.Markdown(source.read_text(encoding="utf-8-sig"), posixpath.dirname(course_path))
+        depth = course_path.count("/") + 1  # the document sits under assets/<folders>
+        prefix = "../" * depth
+        context = self._context(prefix=prefix, heading_offset=0)
+        body = markdown.render(text, context)
+        return self.env.get_template("document.html.j2").render(
+            body=Markup(body), title=_first_heading(text.source), prefix=prefix
+        ).encode()
+
+    # -- Markdown --
+
+    def _context(self, prefix: str = "", heading_offset: int = 1) -> markdown.RenderContext:
+        def asset(path: str) -> str:
+            return prefix + self.asset_url(path)
+
+        def citation(key: str):
+            work = self.works.get(key)
+            if not work:
+                return None
+            return bibliography.citation_label(work), f"{prefix}{BIBLIOGRAPHY}#{key}"
+
+        return markdown.RenderContext(asset, citation, self.diagram, heading_offset)
+
+    def markdown(self, text: model.Markdown | None, heading_offset: int = 1) -> Markup:
+        return Markup(markdown.render(text, self._context(heading_offset=heading_offset)))
+
+    def markdown_inline(self, text: model.Markdown | None) -> Markup:
+        """For short texts (questions, feedback): a single paragraph loses its <p>."""
+        html = markdown.render(text, self._context()).strip()
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return Markup(html)
+
+    def diagram(self, diagram: markdown.Diagram) -> str:
+        from builder.diagrams import render_mermaid
+
+        return render_mermaid(diagram.source, diagram.alt or "", self.course.language)
+
+    # -- quizzes --
+
+    def quiz_data(self, quiz: model.Quiz) -> Markup:
+        """The answer key and feedback the quiz script needs, as JSON safe inside <script>."""
+        data = {
+            "id": quiz.id,
+            "passing": quiz.passing_score if quiz.passing_score is not None
+            else self.course.passing_score,
+            "attempts": quiz.attempts,
+            "graded": quiz.graded,
+            "questions": [self._question_data(q) for q in quiz.questions],
+        }
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+    def _question_data(self, question: model.Question) -> dict:
+        data = {
+            "id": question.id,
+            "type": question.type,
+            "points": question.points,
+            "correct": str(self.markdown_inline(question.feedback.correct)),
+            "incorrect": str(self.markdown_inline(question.feedback.incorrect)),
+        }
+        if isinstance(question, (model.SingleChoice, model.MultipleChoice)):
+            data["answer"] = [i for i, c in enumerate(question.choices) if c.correct]
+            data["choiceFeedback"] = [str(self.markdown_inline(c.feedback)) for c in question.choices]
+        elif isinstance(question, model.TrueFalse):
+            data["answer"] = question.answer
+        elif isinstance(question, model.Matching):
+            data["answer"] = [pair.match for pair in question.pairs]
+        elif isinstance(question, model.ShortAnswer):
+            data["answer"] = question.answers
+            data["caseSensitive"] = question.case_sensitive
+        return data
+
+
+def shuffled_matches(question: model.Matching) -> list[str]:
+    """Right-hand items in a stable order that does not give the answer away."""
+    return sorted(
+        {pair.match for pair in question.pairs},
+        key=lambda text: hashlib.sha256(f"{question.id}:{text}".encode()).hexdigest(),
+    )
+
+
+def _first_heading(source: str) -> str:
+    for line in source.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
+    return ""

@@ -1,0 +1,81 @@
+"""The learner-facing site's structure: which pages exist, their URLs, order and navigation.
+
+No HTML here: templates (builder/themes/) turn these pages into markup. Every output
+that shows pages (web, SCORM) uses the same structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from builder.model import Activity, Course, Day, Sequence
+
+HOME = "index.html"
+GLOSSARY = "glossaire.html"
+BIBLIOGRAPHY = "bibliographie.html"
+
+
+@dataclass
+class Page:
+    kind: str  # "home", "activity", "glossary" or "bibliography"
+    url: str
+    title: str
+    day: Day | None = None
+    sequence: Sequence | None = None
+    activity: Activity | None = None
+    previous: Page | None = field(default=None, repr=False)
+    next: Page | None = field(default=None, repr=False)
+
+    @property
+    def template(self) -> str:
+        return f"{self.kind}.html.j2"
+
+
+@dataclass
+class SequenceEntry:
+    sequence: Sequence
+    pages: list[Page]
+
+
+@dataclass
+class DayEntry:
+    day: Day
+    sequences: list[SequenceEntry]
+
+
+@dataclass
+class Site:
+    course: Course
+    pages: list[Page]
+    toc: list[DayEntry]
+
+    @property
+    def activity_pages(self) -> list[Page]:
+        return [page for page in self.pages if page.kind == "activity"]
+
+    def page_of(self, activity_id: str) -> Page:
+        return next(p for p in self.pages if p.activity and p.activity.id == activity_id)
+
+
+def build_site(course: Course, labels: dict[str, str]) -> Site:
+    """`labels` (from the interface catalogue) titles the glossary and bibliography pages."""
+    home = Page("home", HOME, course.title)
+    pages = [home]
+    toc = []
+    for day in course.days:
+        entries = []
+        for sequence in day.sequences:
+            sequence_pages = [
+                Page("activity", f"{activity.id}.html", activity.title, day, sequence, activity)
+                for activity in sequence.activities
+            ]
+            pages += sequence_pages
+            entries.append(SequenceEntry(sequence, sequence_pages))
+        toc.append(DayEntry(day, entries))
+    if course.glossary:
+        pages.append(Page("glossary", GLOSSARY, labels["glossary"]))
+    if course.bibliography:
+        pages.append(Page("bibliography", BIBLIOGRAPHY, labels["bibliography"]))
+    for before, after in zip(pages, pages[1:]):
+        before.next, after.previous = after, before
+    return Site(course, pages, toc)

@@ -1,0 +1,202 @@
+/* coursebridge learner script: progress, resume, quizzes, self-assessments.
+ * Progressive enhancement: every page reads fine without it.
+ * Tracking goes through window.CourseBridgeTracker when a package runtime provides one,
+ * else through localStorage (the web build, or a package played without an LMS). */
+(function () {
+  "use strict";
+  var body = document.body;
+  var pages = (body.dataset.pages || "").split(" ").filter(Boolean);
+  var here = body.dataset.page;
+
+  function localTracker() {
+    var key = "coursebridge:" + body.dataset.course + ":" + body.dataset.version;
+    return {
+      standalone: true,
+      load: function () {
+        try { return JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; }
+      },
+      save: function (state) {
+        try { localStorage.setItem(key, JSON.stringify(state)); } catch (e) { /* private mode */ }
+      },
+      quizDone: function () {}
+    };
+  }
+
+  var tracker = window.CourseBridgeTracker || localTracker();
+  var state = tracker.load();
+  state.v = state.v || [];   // indexes of visited activity pages
+  state.q = state.q || {};   // quiz id -> {a: answers, s: score, n: attempts, p: passed}
+  state.c = state.c || {};   // checklist id -> chosen levels
+  function save(reason) { tracker.save(state, reason); }
+
+  // -- progress and resume --
+  var index = pages.indexOf(here);
+  if (index >= 0) {
+    if (state.v.indexOf(index) < 0) state.v.push(index);
+    state.l = index;
+  }
+  function showProgress() {
+    var bar = document.getElementById("progress-bar");
+    var label = document.getElementById("progress-label");
+    if (bar) {
+      bar.value = state.v.length;
+      label.textContent = label.dataset.template
+        .replace("{done}", state.v.length).replace("{total}", pages.length);
+      bar.parentNode.hidden = false;
+    }
+    document.querySelectorAll("[data-page-link]").forEach(function (link) {
+      if (state.v.indexOf(pages.indexOf(link.dataset.pageLink)) >= 0) link.classList.add("visited");
+    });
+    var start = document.getElementById("start-link");
+    if (start && typeof state.l === "number" && pages[state.l]) {
+      start.href = pages[state.l];
+      start.textContent = start.dataset.continueLabel;
+    }
+  }
+  if (tracker.standalone) document.getElementById("tracking-notice").hidden = false;
+
+  // -- quizzes --
+  function normalise(text, caseSensitive) {
+    text = String(text).trim().replace(/\s+/g, " ");
+    return caseSensitive ? text : text.toLocaleLowerCase();
+  }
+  function answerOf(fieldset, question) {
+    var inputs = fieldset.querySelectorAll("input, select");
+    if (question.type === "matching") {
+      return Array.prototype.map.call(inputs, function (s) { return s.value; });
+    }
+    if (question.type === "short") return inputs[0].value;
+    var chosen = Array.prototype.filter.call(inputs, function (i) { return i.checked; })
+      .map(function (i) { return i.value; });
+    return question.type === "multiple" ? chosen.map(Number) : (chosen[0] === undefined ? null : chosen[0]);
+  }
+  function isRight(question, answer) {
+    switch (question.type) {
+      case "single": return answer !== null && question.answer.indexOf(Number(answer)) >= 0;
+      case "multiple": return answer.length === question.answer.length &&
+        question.answer.every(function (a) { return answer.indexOf(a) >= 0; });
+      case "truefalse": return answer === String(question.answer);
+      case "matching": return question.answer.every(function (m, i) { return answer[i] === m; });
+      case "short": return question.answer.some(function (a) {
+        return normalise(a, question.caseSensitive) === normalise(answer, question.caseSensitive);
+      });
+    }
+    return false;
+  }
+  function restore(fieldset, question, answer) {
+    var inputs = fieldset.querySelectorAll("input, select");
+    if (answer === null || answer === undefined) return;
+    if (question.type === "matching") {
+      inputs.forEach(function (s, i) { s.value = answer[i] || ""; });
+    } else if (question.type === "short") {
+      inputs[0].value = answer;
+    } else {
+      var wanted = [].concat(answer).map(String);
+      inputs.forEach(function (i) { i.checked = wanted.indexOf(i.value) >= 0; });
+    }
+  }
+  function setFeedback(fieldset, question, answer, right, strings) {
+    var parts = ["<strong>" + (right ? strings.correct : strings.incorrect) + "</strong>"];
+    var general = right ? question.correct : question.incorrect;
+    if (general) parts.push("<p>" + general + "</p>");
+    if (question.choiceFeedback) {
+      [].concat(answer === null ? [] : answer).forEach(function (i) {
+        if (question.choiceFeedback[i]) parts.push("<p>" + question.choiceFeedback[i] + "</p>");
+      });
+    }
+    var box = fieldset.querySelector(".feedback");
+    box.className = "feedback " + (right ? "is-correct" : "is-incorrect");
+    box.innerHTML = parts.join("");  // feedback HTML is sanitised at build time
+  }
+
+  function setupQuiz(form) {
+    var data = JSON.parse(form.parentNode.querySelector('.quiz-data[data-for="' + form.dataset.quiz + '"]').textContent);
+    var strings = JSON.parse(form.parentNode.querySelector(".quiz-strings").textContent);
+    var result = form.querySelector(".quiz-result");
+    var retry = form.querySelector(".quiz-retry");
+    var submit = form.querySelector("button[type=submit]");
+    var record = state.q[data.id] || { n: 0 };
+    var started = Date.now();
+    var fieldsets = {};
+    form.querySelectorAll("fieldset.question").forEach(function (f) { fieldsets[f.dataset.question] = f; });
+
+    function grade() {
+      var score = 0, max = 0, outcomes = [];
+      data.questions.forEach(function (question, i) {
+        var answer = record.a[i];
+        var right = isRight(question, answer === undefined ? null : answer);
+        max += question.points;
+        if (right) score += question.points;
+        setFeedback(fieldsets[question.id], question, answer === undefined ? null : answer, right, strings);
+        outcomes.push({ question: question, answer: answer, right: right });
+      });
+      var percent = max ? Math.round(100 * score / max) : 0;
+      record.s = percent; record.p = percent >= data.passing;
+      var left = data.attempts ? data.attempts - record.n : null;
+      var lines = [strings.score.replace("{score}", score).replace("{max}", max).replace("{percent}", percent),
+        record.p ? strings.passed : strings.failed.replace("{passing}", data.passing)];
+      if (left !== null) lines.push(left > 0 ? strings.attemptsLeft.replace("{n}", left) : strings.noAttempts);
+      result.textContent = lines.join(" ");
+      retry.hidden = !(left === null || left > 0);
+      submit.disabled = true;
+      form.querySelectorAll("input, select").forEach(function (i) { i.disabled = true; });
+      return { score: score, max: max, percent: percent, outcomes: outcomes };
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (submit.disabled) return;
+      record.a = data.questions.map(function (q) { return answerOf(fieldsets[q.id], q); });
+      record.n += 1;
+      state.q[data.id] = record;
+      var graded = grade();
+      tracker.quizDone(data, record, graded, Date.now() - started);
+      save("quiz");
+    });
+    retry.addEventListener("click", function () {
+      form.querySelectorAll("input, select").forEach(function (i) { i.disabled = false; if (i.type === "radio" || i.type === "checkbox") i.checked = false; else i.value = ""; });
+      form.querySelectorAll(".feedback").forEach(function (f) { f.innerHTML = ""; f.className = "feedback"; });
+      result.textContent = "";
+      submit.disabled = false; retry.hidden = true; started = Date.now();
+      form.querySelector("input, select").focus();
+    });
+    if (record.a) {
+      data.questions.forEach(function (q, i) { restore(fieldsets[q.id], q, record.a[i]); });
+      grade();
+    }
+  }
+
+  // -- self-assessment checklists and reflections (kept on this device) --
+  function setupChecklist(form) {
+    var id = form.dataset.checklist;
+    var values = state.c[id] || [];
+    form.querySelectorAll("input").forEach(function (input) {
+      var item = Number(input.name.slice(1));
+      if (input.type === "checkbox") input.checked = values[item] === 1;
+      else input.checked = values[item] === Number(input.value);
+      input.addEventListener("change", function () {
+        values[item] = input.type === "checkbox" ? (input.checked ? 1 : 0) : Number(input.value);
+        state.c[id] = values;
+        save("checklist");
+      });
+    });
+  }
+  function setupReflection(form) {
+    var key = "coursebridge:" + body.dataset.course + ":reflection:" + form.dataset.reflection;
+    var saved = {};
+    try { saved = JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { saved = {}; }
+    form.querySelectorAll("textarea").forEach(function (area) {
+      area.value = saved[area.name] || "";
+      area.addEventListener("input", function () {
+        saved[area.name] = area.value;
+        try { localStorage.setItem(key, JSON.stringify(saved)); } catch (e) { /* private mode */ }
+      });
+    });
+  }
+
+  document.querySelectorAll("form.quiz").forEach(setupQuiz);
+  document.querySelectorAll("form.checklist").forEach(setupChecklist);
+  document.querySelectorAll("form.reflection").forEach(setupReflection);
+  showProgress();
+  save("page");
+})();
