@@ -469,7 +469,7 @@ def day_schedule(day: Day) -> list[Slot]:
         slots.append(Slot(_clock(start), _clock(max(start, end)), sequence=sequence))
         cursor = max(start, end)
     place_breaks_until(24 * 60)
-    return slots
+    return sorted(slots, key=lambda slot: slot.start)
 
 
 def _next_fixed_time(day: Day, index: int, pending: list[Break], after: int) -> int:

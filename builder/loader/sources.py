@@ -15,6 +15,7 @@ from builder.errors import Location
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NESTING = 100
+MAX_EXPANDED_VALUES = 200_000  # a large course has about 20,000
 STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
@@ -171,3 +172,37 @@ def _check_nodes(relative: str, root: yaml.Node) -> None:
                 stack.append((value, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, depth + 1) for item in node.value)
+    if _expanded_size(root) > MAX_EXPANDED_VALUES:
+        raise SourceProblem(
+            node_location(root),
+            f"aliases expand this file to over {MAX_EXPANDED_VALUES} values (an alias bomb?); "
+            "write the content out instead of nesting '*' aliases",
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document would have with every alias copied out.
+
+    Computed on the node graph (aliases share nodes), children before parents, so a
+    billion-laughs file is measured in microseconds instead of being expanded.
+    """
+    sizes: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
