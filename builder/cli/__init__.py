@@ -53,6 +53,10 @@ def _register() -> None:
 
     for module in (new, validate, build):
         main.add_command(module.command)
+    from lms_sync.cli import moodle, sync
+
+    main.add_command(sync.group)
+    main.add_command(moodle.group)
 
 
 _register()

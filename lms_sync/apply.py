@@ -1,0 +1,381 @@
+"""Apply a plan: batched writes in dependency order, each item's failure isolated from the others.
+
+A batch Moodle rejects for one item is split in halves until the bad item stands alone (Moodle
+rolls a failed call back whole). Errors that are not about an item (a missing function or
+capability, a role the token may not assign) fail the rest of that kind at once. An answer that
+never came (timeout, reset) fails its batch: the next run reads Moodle and converges.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder.errors import UserError
+from lms_sync.client import MoodleClient
+from lms_sync.errors import (
+    FunctionNotAllowedError,
+    InvalidTokenError,
+    MissingCapabilityError,
+    MoodleError,
+    NoManualEnrolmentError,
+    RoleNotAssignableError,
+    ServerError,
+    UnknownFunctionError,
+)
+from lms_sync.journal import Journal
+from lms_sync.plan import KINDS, Action, Plan
+from lms_sync.state import CurrentState
+from lms_sync.syncfile import SyncSpec
+
+# Errors that say nothing about the item sent: splitting the batch would only repeat them.
+NOT_ABOUT_ITEMS = (
+    FunctionNotAllowedError,
+    InvalidTokenError,
+    MissingCapabilityError,
+    NoManualEnrolmentError,
+    RoleNotAssignableError,
+    UnknownFunctionError,
+)
+
+
+@dataclass
+class ApplyResult:
+    done: list[Action] = field(default_factory=list)
+    failed: list[tuple[Action, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class Applier:
+    def __init__(
+        self,
+        client: MoodleClient,
+        spec: SyncSpec,
+        state: CurrentState,
+        journal: Journal,
+        *,
+        progress: Callable[[int], None] = lambda n: None,
+        passwords_file: Path | None = None,
+    ):
+        self.client = client
+        self.spec = spec
+        self.journal = journal
+        self.progress = progress
+        self.passwords_file = passwords_file
+        self.result = ApplyResult()
+        # Ids known so far, filled from the state and from what apply creates.
+        self.category_ids = dict(state.categories)
+        self.course_id = state.course.id if state.course else None
+        self.user_ids = {name: user.id for name, user in state.users.items()}
+        self.cohort_ids = dict(state.cohorts)
+        self.group_ids = dict(state.groups)
+        self.forums = dict(state.forums)
+
+    def apply(self, plan: Plan) -> ApplyResult:
+        new_internal = [a for a in plan.by_kind("create user") if self.spec.users[a.target].internal_auth]
+        if self.spec.passwords == "generate" and new_internal and self.passwords_file is None:
+            raise UserError(
+                f"{self.spec.path}: users.passwords is `generate` and {len(new_internal)} new users need one: "
+                "pass --passwords-file FILE to receive them (created readable by you only)"
+            )
+        self.journal.write("start", sync_file=str(self.spec.path), counts=plan.counts(), notes=plan.notes)
+        for kind in KINDS:
+            actions = plan.by_kind(kind)
+            if actions:
+                getattr(self, "_" + kind.replace(" ", "_"))(actions)
+        failed = [{"kind": a.kind, "target": a.target, "reason": reason} for a, reason in self.result.failed]
+        self.journal.write("end", done=len(self.result.done), failed=failed)
+        return self.result
+
+    # --- the batch engine ---------------------------------------------------------------------
+
+    def _run(
+        self,
+        actions: Sequence[Action],
+        function: str,
+        list_key: str,
+        to_item: Callable[[Action], dict | None],
+        *,
+        common: dict | None = None,
+        on_success: Callable[[list[Action], Any], None] = lambda actions, answer: None,
+    ) -> None:
+        ready: list[tuple[Action, dict]] = []
+        for action in actions:
+            item = to_item(action)
+            if item is None:
+                self._fail([action], self._missing_dependency(action))
+            else:
+                ready.append((action, item))
+        by_item = {id(item): action for action, item in ready}
+        chunks = self.client.batches(list_key, [item for _, item in ready], common)
+        for index, chunk in enumerate(chunks):
+            stop = self._send(function, list_key, [by_item[id(item)] for item in chunk], chunk, common, on_success)
+            if stop:
+                rest = [by_item[id(item)] for later in chunks[index + 1 :] for item in later]
+                self._fail(rest, stop)
+                return
+
+    def _send(self, function, list_key, actions, items, common, on_success) -> str | None:
+        """Send one batch, splitting it on an item's error; a reason to stop the kind, or None."""
+        self.journal.write("send", function=function, targets=[a.target for a in actions])
+        try:
+            answer = self.client.call(function, {**(common or {}), list_key: items})
+        except NOT_ABOUT_ITEMS as error:
+            self._fail(actions, str(error))
+            return str(error)
+        except ServerError as error:
+            if len(items) == 1:
+                self._fail(actions, str(error))
+                return None
+            half = len(items) // 2
+            return self._send(function, list_key, actions[:half], items[:half], common, on_success) or self._send(
+                function, list_key, actions[half:], items[half:], common, on_success
+            )
+        except MoodleError as error:
+            self._fail(actions, f"{error}; the outcome is unknown, run apply again to converge")
+            return None
+        failures = on_success(actions, answer) or {}
+        self._fail([a for a in actions if a.target in failures], None, failures)
+        self._done([a for a in actions if a.target not in failures])
+        return None
+
+    def _done(self, actions: list[Action]) -> None:
+        self.result.done.extend(actions)
+        if actions:
+            self.journal.write("result", outcome="done", targets=[a.target for a in actions])
+            self.progress(len(actions))
+
+    def _fail(self, actions: list[Action], reason: str | None, reasons: dict[str, str] | None = None) -> None:
+        for action in actions:
+            why = (reasons or {}).get(action.target, reason) or "failed"
+            self.result.failed.append((action, why))
+            self.journal.write("result", outcome="failed", targets=[action.target], reason=why)
+        self.progress(len(actions))
+
+    def _missing_dependency(self, action: Action) -> str:
+        data = action.data
+        if self.course_id is None and action.kind not in {"create category", "create user", "update user", "create cohort", "add cohort member"}:
+            return f"course {self.spec.course.shortname} does not exist (its creation failed)"
+        for key, known, what in (("username", self.user_ids, "user"), ("cohort", self.cohort_ids, "cohort"), ("group", self.group_ids, "group")):
+            if key in data and data[key] is not None and data[key] not in known:
+                return f"{what} {data[key]!r} does not exist (its creation failed)"
+        return "a step it depends on failed"
+
+    # --- each kind ----------------------------------------------------------------------------
+
+    def _create_category(self, actions: list[Action]) -> None:
+        for action in actions:  # one level at a time: a child needs its parent's id
+            path = tuple(action.data["path"])
+            parent = self.category_ids.get(path[:-1], 0) if len(path) > 1 else 0
+
+            def created(done, answer, path=path):
+                self.category_ids[path] = answer[0]["id"]
+
+            item = None if len(path) > 1 and not parent else {"name": path[-1], "parent": parent}
+            self._run([action], "core_course_create_categories", "categories", lambda a: item, on_success=created)
+
+    def _create_course(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict | None:
+            category = self.category_ids.get(tuple(action.data["category"]))
+            if category is None:
+                return None
+            fields = {k: v for k, v in action.data.items() if k in {"fullname", "summary", "startdate", "enddate"}}
+            return {"shortname": action.target, "categoryid": category, "summaryformat": 1, **fields}
+
+        def created(done, answer):
+            self.course_id = answer[0]["id"]
+
+        self._run(actions, "core_course_create_courses", "courses", item, on_success=created)
+
+    def _update_course(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict | None:
+            fields = {k: v for k, v in action.data.items() if k != "category"}
+            if "category" in action.data:
+                category = self.category_ids.get(tuple(action.data["category"]))
+                if category is None:
+                    return None
+                fields["categoryid"] = category
+            return {"id": self.course_id, **fields}
+
+        self._run(actions, "core_course_update_courses", "courses", item, on_success=self._warnings_about(lambda a: self.course_id))
+
+    def _create_user(self, actions: list[Action]) -> None:
+        generated: dict[str, str] = {}
+
+        def item(action: Action) -> dict:
+            data = action.data
+            user = {k: data[k] for k in ("firstname", "lastname", "email", "auth")}
+            user.update(username=action.target, idnumber=data["idnumber"])
+            if self.spec.users[action.target].internal_auth:
+                if self.spec.passwords == "generate":
+                    generated[action.target] = user["password"] = generate_password()
+                    user["preferences"] = [{"type": "auth_forcepasswordchange", "value": 1}]
+                else:
+                    user["createpassword"] = 1
+            return user
+
+        def created(done, answer):
+            for row in answer:
+                self.user_ids[row["username"]] = row["id"]
+            self._save_passwords({row["username"]: generated[row["username"]] for row in answer if row["username"] in generated})
+
+        self._run(actions, "core_user_create_users", "users", item, on_success=created)
+
+    def _update_user(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict:
+            return {"id": self.user_ids[action.target], **action.data}
+
+        self._run(actions, "core_user_update_users", "users", item, on_success=self._warnings_about(lambda a: self.user_ids[a.target]))
+
+    def _create_cohort(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict:
+            return {
+                "categorytype": {"type": "system", "value": ""},
+                "name": action.data["name"],
+                "idnumber": action.target,
+                "description": action.data["description"],
+            }
+
+        def created(done, answer):
+            for row in answer:
+                self.cohort_ids[row["idnumber"]] = row["id"]
+
+        self._run(actions, "core_cohort_create_cohorts", "cohorts", item, on_success=created)
+
+    def _add_cohort_member(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict | None:
+            cohort, user = self.cohort_ids.get(action.data["cohort"]), self.user_ids.get(action.data["username"])
+            if cohort is None or user is None:
+                return None
+            return {"cohorttype": {"type": "id", "value": cohort}, "usertype": {"type": "id", "value": user}}
+
+        def check(done: list[Action], answer) -> dict[str, str]:
+            # Warning 3 ("record already exists") means the member is there: that is success.
+            failures = {}
+            for warning in answer.get("warnings", []):
+                if str(warning.get("warningcode")) == "3":
+                    continue
+                for action in done:
+                    ids = (f"id={self.cohort_ids[action.data['cohort']]}", f"id={self.user_ids[action.data['username']]}")
+                    if any(re.search(rf"\b{re.escape(i)}\b", warning.get("message", "")) for i in ids):
+                        failures[action.target] = f"Moodle warned: {warning.get('message')}"
+            return failures
+
+        self._run(actions, "core_cohort_add_cohort_members", "members", item, on_success=check)
+
+    def _enrol(self, actions: list[Action]) -> None:
+        by_role: dict[int, list[Action]] = {}
+        for action in actions:  # one role per batch: a role the token may not assign fails alone
+            by_role.setdefault(action.data["roleid"], []).append(action)
+
+        def item(action: Action) -> dict | None:
+            user = self.user_ids.get(action.data["username"])
+            if user is None or self.course_id is None:
+                return None
+            enrolment = {"roleid": action.data["roleid"], "userid": user, "courseid": self.course_id}
+            for key in ("timestart", "timeend"):
+                if action.data.get(key) is not None:
+                    enrolment[key] = action.data[key]
+            return enrolment
+
+        for group in by_role.values():
+            self._run(group, "enrol_manual_enrol_users", "enrolments", item)
+
+    def _create_group(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict | None:
+            if self.course_id is None:
+                return None
+            return {"courseid": self.course_id, "name": action.target, "description": ""}
+
+        def created(done, answer):
+            for row in answer:
+                self.group_ids[row["name"]] = row["id"]
+
+        self._run(actions, "core_group_create_groups", "groups", item, on_success=created)
+
+    def _add_group_member(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict | None:
+            group, user = self.group_ids.get(action.data["group"]), self.user_ids.get(action.data["username"])
+            return None if group is None or user is None else {"groupid": group, "userid": user}
+
+        self._run(actions, "core_group_add_group_members", "members", item)
+
+    def _post_discussion(self, actions: list[Action]) -> None:
+        for action in actions:  # Moodle posts one discussion per call
+            forum = self.forums[action.data["forum"]]
+            params = {"forumid": forum.id, "subject": action.data["subject"], "message": action.data["message"]}
+            group = action.data.get("group")
+            if group is not None:
+                if group not in self.group_ids:
+                    self._fail([action], self._missing_dependency(action))
+                    continue
+                params["groupid"] = self.group_ids[group]
+            self.journal.write("send", function="mod_forum_add_discussion", targets=[action.target])
+            try:
+                self.client.call("mod_forum_add_discussion", params)
+            except MoodleError as error:
+                self._fail([action], str(error))
+            else:
+                self._done([action])
+
+    def _remove_group_member(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict | None:
+            group = self.group_ids.get(action.data["group"])
+            return None if group is None else {"groupid": group, "userid": action.data["userid"]}
+
+        self._run(actions, "core_group_delete_group_members", "members", item)
+
+    def _remove_cohort_member(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict | None:
+            cohort = self.cohort_ids.get(action.data["cohort"])
+            return None if cohort is None else {"cohortid": cohort, "userid": action.data["userid"]}
+
+        self._run(actions, "core_cohort_delete_cohort_members", "members", item)
+
+    def _unenrol(self, actions: list[Action]) -> None:
+        def item(action: Action) -> dict:
+            return {"userid": action.data["userid"], "courseid": self.course_id}
+
+        self._run(actions, "enrol_manual_unenrol_users", "enrolments", item)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _warnings_about(id_of: Callable[[Action], int]):
+        """update_* functions answer with a warning per item they skipped, naming its id."""
+
+        def check(done: list[Action], answer) -> dict[str, str]:
+            target_of = {id_of(action): action.target for action in done}
+            return {
+                target_of[warning["itemid"]]: f"Moodle warned: {warning.get('message')}"
+                for warning in answer.get("warnings", [])
+                if warning.get("itemid") in target_of
+            }
+
+        return check
+
+    def _save_passwords(self, passwords: dict[str, str]) -> None:
+        if not passwords:
+            return
+        path = self.passwords_file
+        fd = open_private(path)
+        with open(fd, "a", encoding="utf-8") as out:
+            for username, password in passwords.items():
+                out.write(f"{username},{password}\n")
+
+
+def generate_password() -> str:
+    """A password meeting Moodle's default policy (8+ chars, digit, lower, upper, symbol)."""
+    return "Cb1!" + secrets.token_urlsafe(12)
+
+
+def open_private(path: Path) -> int:
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

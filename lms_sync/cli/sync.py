@@ -1,0 +1,93 @@
+"""`coursebridge sync plan|apply SYNC.yaml`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from lms_sync.apply import Applier
+from lms_sync.cli import connect, connection_options
+from lms_sync.journal import Journal, default_journal_path
+from lms_sync.plan import KINDS, Plan, make_plan
+from lms_sync.state import read_state
+from lms_sync.syncfile import load_sync_file
+
+EXIT_FAILED_ITEMS = 4
+
+sync_file_argument = click.argument("sync_file", type=click.Path(path_type=Path))
+prune_option = click.option("--prune", is_flag=True, help="Also remove people no longer in the files (from cohorts, groups, the course). Users are never deleted.")
+update_users_option = click.option("--update-users", is_flag=True, help="Also update names and emails of existing users.")
+
+
+@click.group("sync")
+def group() -> None:
+    """Plan and apply a sync file to Moodle."""
+
+
+@group.command("plan")
+@sync_file_argument
+@prune_option
+@update_users_option
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@connection_options
+def plan(sync_file: Path, prune: bool, update_users: bool, as_json: bool, **connection) -> None:
+    """Show what apply would change, grouped by kind, reading Moodle only."""
+    spec = load_sync_file(sync_file)
+    client = connect(**connection)
+    result = make_plan(spec, read_state(client, spec), prune=prune, update_users=update_users)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in plan_lines(result, spec.course.shortname):
+            click.echo(line)
+
+
+@group.command("apply")
+@sync_file_argument
+@prune_option
+@update_users_option
+@click.option("--journal", "journal_path", type=click.Path(path_type=Path), help="JSONL journal to append to (default: next to the sync file).")
+@click.option("--passwords-file", type=click.Path(path_type=Path), help="Where generated passwords go (users.passwords: generate); created readable by you only.")
+@connection_options
+def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path | None, passwords_file: Path | None, **connection) -> None:
+    """Make Moodle match the sync file; safe to run again until it reports nothing to do."""
+    spec = load_sync_file(sync_file)
+    client = connect(**connection)
+    state = read_state(client, spec)
+    planned = make_plan(spec, state, prune=prune, update_users=update_users)
+    for note in planned.notes:
+        click.echo(f"note: {note}", err=True)
+    if planned.empty:
+        click.echo("Nothing to do: Moodle matches the sync file.")
+        return
+    with Journal(journal_path or default_journal_path(sync_file)) as journal:
+        with click.progressbar(length=len(planned.actions), label="Applying", file=sys.stderr) as bar:
+            applier = Applier(client, spec, state, journal, progress=bar.update, passwords_file=passwords_file)
+            result = applier.apply(planned)
+    click.echo(f"Applied {len(result.done)} of {len(planned.actions)} changes; journal: {journal.path}")
+    if result.failed:
+        click.echo(f"{len(result.failed)} failed (run apply again once fixed):", err=True)
+        for action, reason in result.failed:
+            click.echo(f"  {action.describe()}: {reason}", err=True)
+        sys.exit(EXIT_FAILED_ITEMS)
+
+
+def plan_lines(result: Plan, shortname: str) -> list[str]:
+    if result.empty:
+        lines = [f"No changes: Moodle matches the sync file for {shortname}."]
+    else:
+        counts = result.counts()
+        lines = [f"Plan for {shortname}: {len(result.actions)} changes"]
+        for kind in KINDS:
+            if kind in counts:
+                lines.append(f"  {kind} ({counts[kind]}):")
+                lines += [f"    {symbol(kind)} {action.target}" for action in result.by_kind(kind)]
+    lines += [f"note: {note}" for note in result.notes]
+    return lines
+
+
+def symbol(kind: str) -> str:
+    return {"create": "+", "add": "+", "enrol": "+", "post": "+", "update": "~"}.get(kind.split()[0], "-")

@@ -1,0 +1,44 @@
+"""What the sync takes from the course folder: its title, its summary and its discussion prompts."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.loader import load_course
+from builder.markdown import RenderContext, render
+from builder.model import Discussion
+
+
+@dataclass(frozen=True)
+class Prompt:
+    activity: str
+    subject: str
+    message_html: str
+    forum: str | None
+
+
+@dataclass(frozen=True)
+class CourseContent:
+    title: str
+    summary_html: str
+    prompts: tuple[Prompt, ...]
+
+
+# Moodle gets plain HTML: course-relative links stay as written, citations as their key,
+# diagrams as their text alternative (the course's packages carry the real ones).
+_CONTEXT = RenderContext(
+    asset_url=lambda path: path,
+    citation=lambda key: None,
+    diagram=lambda diagram: f"<p>{html.escape(diagram.alt or '')}</p>",
+)
+
+
+def read_course(folder: Path) -> CourseContent:
+    course = load_course(folder)
+    prompts = tuple(
+        Prompt(activity.id, activity.discussion_subject, render(activity.prompt, _CONTEXT), activity.forum)
+        for activity in course.activities_of(Discussion)
+    )
+    return CourseContent(course.title, render(course.description, _CONTEXT), prompts)

@@ -1,0 +1,126 @@
+"""`moodle doctor`: what the site is, what the token may call, and what is missing for each command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lms_sync.client import MoodleClient
+from lms_sync.errors import SERVICES_PAGE, MissingCapabilityError
+
+READS = (
+    "core_webservice_get_site_info",
+    "core_course_get_categories",
+    "core_course_get_courses_by_field",
+    "core_user_get_users_by_field",
+    "core_cohort_get_cohorts",
+    "core_cohort_get_cohort_members",
+    "core_enrol_get_enrolled_users",
+    "core_group_get_course_groups",
+    "core_group_get_group_members",
+    "mod_forum_get_forums_by_courses",
+    "core_course_get_contents",
+    "mod_forum_get_forum_discussions",
+)
+WRITES = (
+    "core_course_create_categories",
+    "core_course_create_courses",
+    "core_course_update_courses",
+    "core_user_create_users",
+    "core_user_update_users",
+    "core_cohort_create_cohorts",
+    "core_cohort_add_cohort_members",
+    "enrol_manual_enrol_users",
+    "core_group_create_groups",
+    "core_group_add_group_members",
+    "mod_forum_add_discussion",
+)
+PRUNES = ("enrol_manual_unenrol_users", "core_cohort_delete_cohort_members", "core_group_delete_group_members")
+COMMAND_FUNCTIONS = {
+    "moodle doctor": ("core_webservice_get_site_info",),
+    "sync plan": READS,
+    "sync apply": READS + WRITES,
+    "sync apply --prune": READS + WRITES + PRUNES,
+}
+# Capabilities the token user's role needs (from Moodle's externallib code), by command.
+COMMAND_CAPABILITIES = {
+    "sync plan": ("moodle/cohort:view", "moodle/course:managegroups", "moodle/site:viewuseridentity", "moodle/course:viewparticipants"),
+    "sync apply": (
+        "moodle/category:manage",
+        "moodle/course:create",
+        "moodle/course:update",
+        "moodle/user:create",
+        "moodle/user:update",
+        "moodle/cohort:manage",
+        "moodle/cohort:assign",
+        "enrol/manual:enrol",
+        "moodle/course:managegroups",
+        "mod/forum:startdiscussion",
+    ),
+    "sync apply --prune": ("enrol/manual:unenrol",),
+}
+
+
+@dataclass
+class DoctorReport:
+    site_name: str
+    release: str
+    version: str
+    username: str
+    site_admin: bool
+    missing_functions: dict[str, list[str]]  # command -> functions the token lacks
+    missing_capabilities: list[str] = field(default_factory=list)  # found missing by a probe
+    unchecked_capabilities: list[str] = field(default_factory=list)  # no read shows them
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.missing_functions.values()) and not self.missing_capabilities
+
+    def lines(self) -> list[str]:
+        admin = "a site administrator" if self.site_admin else "not a site administrator"
+        out = [
+            f"Site: {self.site_name}, Moodle {self.release} (version {self.version})",
+            f"Token user: {self.username} ({admin})",
+            "Functions:",
+        ]
+        for command, missing in self.missing_functions.items():
+            out.append(f"  {command}: " + ("ok" if not missing else f"missing {', '.join(missing)}"))
+        if any(self.missing_functions.values()):
+            out.append(f"  Add missing functions at {SERVICES_PAGE} > (the token's service) > Functions > Add functions.")
+        out.append("Capabilities:")
+        if self.site_admin:
+            out.append("  ok: a site administrator holds them all")
+        for capability in self.missing_capabilities:
+            out.append(f"  missing {capability}: allow it in the token user's role at Site administration > Users > Permissions > Define roles")
+        if self.unchecked_capabilities:
+            out.append("  not checkable without writing; make sure the role allows: " + ", ".join(self.unchecked_capabilities))
+        return out
+
+
+def diagnose(client: MoodleClient) -> DoctorReport:
+    info = client.call("core_webservice_get_site_info")
+    allowed = {function["name"] for function in info.get("functions", [])}
+    missing = {command: [f for f in needed if f not in allowed] for command, needed in COMMAND_FUNCTIONS.items()}
+    report = DoctorReport(
+        site_name=info.get("sitename", ""),
+        release=info.get("release", "?"),
+        version=info.get("version", "?"),
+        username=info.get("username", "?"),
+        site_admin=bool(info.get("userissiteadmin")),
+        missing_functions=missing,
+    )
+    if not report.site_admin:
+        _probe_capabilities(client, allowed, report)
+    return report
+
+
+def _probe_capabilities(client: MoodleClient, allowed: set[str], report: DoctorReport) -> None:
+    """Harmless reads that fail without a capability tell whether the role has it."""
+    probed = set()
+    if "core_cohort_get_cohorts" in allowed:
+        probed.add("moodle/cohort:view")
+        try:
+            client.call("core_cohort_get_cohorts", {"cohortids": []})
+        except MissingCapabilityError:
+            report.missing_capabilities.append("moodle/cohort:view (or moodle/cohort:manage)")
+    needed = [c for command in COMMAND_CAPABILITIES.values() for c in command]
+    report.unchecked_capabilities = [c for c in dict.fromkeys(needed) if c not in probed]

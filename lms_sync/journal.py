@@ -1,0 +1,41 @@
+"""The journal: one JSON line per event of an apply, appended and flushed as it happens.
+
+Lines: `start` (the plan's counts), `send` (a call about to carry these targets), `result` (each
+target's outcome), `end` (the summary). A run killed mid-call leaves a `send` without `result`:
+the next plan, read from Moodle, tells what is left. Never holds the token or a password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from pathlib import Path
+
+
+class Journal:
+    def __init__(self, path: Path):
+        self.path = path
+        self.run = uuid.uuid4().hex[:12]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "a", encoding="utf-8")
+
+    def write(self, event: str, **fields) -> None:
+        record = {"time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "run": self.run, "event": event, **fields}
+        self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def default_journal_path(sync_file: Path) -> Path:
+    return sync_file.with_name(f"{sync_file.stem}.journal.jsonl")

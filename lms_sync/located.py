@@ -1,0 +1,115 @@
+"""Reading YAML with the place of every value, so each problem names its file, line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import yaml
+
+from builder.errors import CourseError, Location, Problem
+
+__all__ = ["InputError", "NodeReader", "Problem", "located_problem", "mapping_items", "scalar_text"]
+
+
+class InputError(CourseError):
+    """The sync file or a roster is invalid; printed one problem a line, before any call to Moodle."""
+
+
+def where(file: str, node: yaml.Node) -> Location:
+    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def located_problem(file: str, error: yaml.YAMLError) -> Problem:
+    mark = getattr(error, "problem_mark", None)
+    location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+    return Problem(location, "", f"not valid YAML ({getattr(error, 'problem', None) or error})")
+
+
+def scalar_text(node: yaml.Node) -> str:
+    return str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
+
+
+def mapping_items(node: yaml.MappingNode, file: str) -> Iterator[tuple[str, yaml.Node, Location]]:
+    for key_node, value_node in node.value:
+        yield scalar_text(key_node), value_node, where(file, key_node)
+
+
+class NodeReader:
+    """Typed reads of YAML nodes that record a Problem instead of raising, to report them all."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def fail(self, node: yaml.Node | None, path: str, message: str) -> None:
+        self.problems.append(Problem(where(self.file, node) if node is not None else Location(self.file), path, message))
+
+    def mapping(self, node: yaml.Node, path: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, path, f"expected a mapping with {', '.join(required + optional)}")
+            return None
+        found: dict[str, yaml.Node] = {}
+        allowed = required + optional
+        for key, value, location in mapping_items(node, self.file):
+            if key not in allowed:
+                self.problems.append(Problem(location, join(path, key), f"unknown key; expected one of {', '.join(allowed)}"))
+            elif key in found:
+                self.problems.append(Problem(location, join(path, key), "given twice; keep one"))
+            else:
+                found[key] = value
+        for key in required:
+            if key not in found:
+                self.fail(node, path, f"missing `{key}`")
+        return found
+
+    def text(self, node: yaml.Node | None, path: str) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null" or not str(node.value).strip():
+            self.fail(node, path, "expected a non-empty text")
+            return None
+        return str(node.value).strip()
+
+    def flag(self, node: yaml.Node | None, path: str) -> bool | None:
+        if node is None:
+            return None
+        value = scalar_text(node).lower()
+        if value not in {"true", "false", "yes", "no"}:
+            self.fail(node, path, "expected true or false")
+            return None
+        return value in {"true", "yes"}
+
+    def integer(self, node: yaml.Node | None, path: str) -> int | None:
+        if node is None:
+            return None
+        if not scalar_text(node).isdigit():
+            self.fail(node, path, "expected a whole number")
+            return None
+        return int(scalar_text(node))
+
+    def date(self, node: yaml.Node | None, path: str) -> dt.date | None:
+        if node is None:
+            return None
+        try:
+            return dt.date.fromisoformat(scalar_text(node))
+        except ValueError:
+            self.fail(node, path, "expected a date YYYY-MM-DD")
+            return None
+
+    def text_list(self, node: yaml.Node | None, path: str) -> list[str]:
+        if node is None:
+            return []
+        if isinstance(node, yaml.ScalarNode):
+            single = self.text(node, path)
+            return [single] if single else []
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, path, "expected a list of texts")
+            return []
+        return [text for i, item in enumerate(node.value) if (text := self.text(item, f"{path}[{i}]"))]
+
+
+def join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key

@@ -1,0 +1,230 @@
+"""The plan: what must change in Moodle for it to match the sync file. Pure: no I/O.
+
+Actions name things by their natural keys (usernames, cohort idnumbers, group names), not ids,
+so a plan can be shown before anything exists; apply resolves ids as it creates things.
+Removals (from a cohort, a group, the course) are planned only with prune; users are never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lms_sync.state import CurrentState
+from lms_sync.syncfile import SyncSpec
+
+# Kinds in the order apply runs them: each may depend on the ones before.
+KINDS = (
+    "create category",
+    "create course",
+    "update course",
+    "create user",
+    "update user",
+    "create cohort",
+    "add cohort member",
+    "enrol",
+    "create group",
+    "add group member",
+    "post discussion",
+    "remove group member",
+    "remove cohort member",
+    "unenrol",
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    target: str  # what it is about, as people say it: a username, "cohort-id: username", ...
+    data: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def describe(self) -> str:
+        return f"{self.kind}: {self.target}"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "target": self.target, **{k: v for k, v in self.data.items() if k != "message"}}
+
+
+@dataclass
+class Plan:
+    actions: list[Action]
+    notes: list[str]  # things the plan cannot do, each saying how to fix it
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for action in self.actions:
+            counts[action.kind] = counts.get(action.kind, 0) + 1
+        return counts
+
+    def by_kind(self, kind: str) -> list[Action]:
+        return [action for action in self.actions if action.kind == kind]
+
+    @property
+    def empty(self) -> bool:
+        return not self.actions
+
+    def to_json(self) -> dict:
+        return {"counts": self.counts(), "actions": [a.to_json() for a in self.actions], "notes": self.notes}
+
+
+def make_plan(spec: SyncSpec, state: CurrentState, *, prune: bool = False, update_users: bool = False) -> Plan:
+    actions: list[Action] = []
+    notes: list[str] = []
+    actions += _categories(spec, state)
+    actions += _course(spec, state)
+    actions += _users(spec, state, update_users)
+    actions += _cohorts(spec, state, prune)
+    actions += _enrolments(spec, state, prune, notes)
+    actions += _groups(spec, state, prune)
+    actions += _discussions(spec, state, notes)
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    actions.sort(key=lambda action: order[action.kind])
+    return Plan(actions, notes)
+
+
+def _categories(spec: SyncSpec, state: CurrentState) -> list[Action]:
+    path = spec.course.category
+    return [
+        Action("create category", " / ".join(path[: depth + 1]), {"path": list(path[: depth + 1])})
+        for depth in range(len(path))
+        if path[: depth + 1] not in state.categories
+    ]
+
+
+def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
+    wanted = spec.course
+    fields = {"fullname": wanted.fullname}
+    if wanted.summary_html is not None:
+        fields["summary"] = wanted.summary_html
+    if wanted.start is not None:
+        fields["startdate"] = wanted.start
+    if wanted.end is not None:
+        fields["enddate"] = wanted.end
+    if state.course is None:
+        return [Action("create course", wanted.shortname, {"category": list(wanted.category), **fields})]
+    current = {
+        "fullname": state.course.fullname,
+        "summary": state.course.summary,
+        "startdate": state.course.startdate,
+        "enddate": state.course.enddate,
+    }
+    changed = {key: value for key, value in fields.items() if current[key] != value}
+    category_id = state.categories.get(wanted.category)
+    if category_id != state.course.categoryid:
+        changed["category"] = list(wanted.category)
+    return [Action("update course", wanted.shortname, changed)] if changed else []
+
+
+def _users(spec: SyncSpec, state: CurrentState, update_users: bool) -> list[Action]:
+    actions = []
+    for user in spec.users.values():
+        found = state.users.get(user.username)
+        if found is None:
+            actions.append(
+                Action(
+                    "create user",
+                    user.username,
+                    {"firstname": user.firstname, "lastname": user.lastname, "email": user.email, "idnumber": user.idnumber, "auth": user.auth},
+                )
+            )
+        elif update_users:
+            wanted = {"firstname": user.firstname, "lastname": user.lastname, "email": user.email}
+            current = {"firstname": found.firstname, "lastname": found.lastname, "email": found.email}
+            changed = {k: v for k, v in wanted.items() if current[k] != v and not (k == "email" and current[k] is None)}
+            if changed:
+                actions.append(Action("update user", user.username, changed))
+    return actions
+
+
+def _user_ids(state: CurrentState, usernames) -> set[int]:
+    return {state.users[name].id for name in usernames if name in state.users}
+
+
+def _label(state: CurrentState, userid: int) -> str:
+    return state.usernames.get(userid, f"user id {userid}")
+
+
+def _cohorts(spec: SyncSpec, state: CurrentState, prune: bool) -> list[Action]:
+    actions = []
+    for cohort in spec.cohorts:
+        if cohort.idnumber not in state.cohorts:
+            actions.append(Action("create cohort", cohort.idnumber, {"name": cohort.name, "description": cohort.description}))
+        current = state.cohort_members.get(cohort.idnumber, set())
+        for username in sorted(cohort.members):
+            found = state.users.get(username)
+            if found is None or found.id not in current:
+                actions.append(Action("add cohort member", f"{cohort.idnumber}: {username}", {"cohort": cohort.idnumber, "username": username}))
+        if prune:
+            for userid in sorted(current - _user_ids(state, cohort.members)):
+                actions.append(
+                    Action("remove cohort member", f"{cohort.idnumber}: {_label(state, userid)}", {"cohort": cohort.idnumber, "userid": userid})
+                )
+    return actions
+
+
+def _enrolments(spec: SyncSpec, state: CurrentState, prune: bool, notes: list[str]) -> list[Action]:
+    if not spec.enrolments:
+        return []
+    if state.course is not None and not state.course.manual_enrolment:
+        notes.append(
+            f"course {spec.course.shortname} has no manual enrolment method, so nobody can be enrolled: add one in the "
+            "course at Participants > Enrolment methods > Add method > Manual enrolments, then run the plan again"
+        )
+        return []
+    actions = []
+    planned: set[tuple[str, int]] = set()
+    for enrolment in spec.enrolments:
+        roleid = spec.roles[enrolment.role]
+        for username in sorted(enrolment.members):
+            found = state.users.get(username)
+            has_role = found is not None and roleid in state.enrolled.get(found.id, set())
+            if has_role or (username, roleid) in planned:
+                continue
+            planned.add((username, roleid))
+            data = {"username": username, "role": enrolment.role, "roleid": roleid, "timestart": enrolment.start, "timeend": enrolment.end}
+            actions.append(Action("enrol", f"{username} as {enrolment.role}", data))
+    if prune and state.course is not None:
+        wanted = {username for enrolment in spec.enrolments for username in enrolment.members}
+        for userid in sorted(set(state.enrolled) - _user_ids(state, wanted) - {state.site_user_id}):
+            actions.append(Action("unenrol", _label(state, userid), {"userid": userid}))
+    return actions
+
+
+def _groups(spec: SyncSpec, state: CurrentState, prune: bool) -> list[Action]:
+    actions = []
+    for group in spec.groups:
+        if group.name not in state.groups:
+            actions.append(Action("create group", group.name, {"name": group.name}))
+        current = state.group_members.get(group.name, set())
+        for username in sorted(group.members):
+            found = state.users.get(username)
+            if found is None or found.id not in current:
+                actions.append(Action("add group member", f"{group.name}: {username}", {"group": group.name, "username": username}))
+        if prune:
+            for userid in sorted(current - _user_ids(state, group.members)):
+                actions.append(Action("remove group member", f"{group.name}: {_label(state, userid)}", {"group": group.name, "userid": userid}))
+    return actions
+
+
+def _discussions(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Action]:
+    actions = []
+    group_names = sorted(set(state.groups) | {group.name for group in spec.groups})
+    for discussion in spec.discussions:
+        forum = state.forums.get(discussion.forum)
+        if forum is None:
+            note = (
+                f"forum {discussion.forum!r} is not in course {spec.course.shortname}, so {discussion.subject!r} cannot be posted: "
+                "import the course's Common Cartridge (it creates one forum per discussion topic) or add a forum with that name"
+            )
+            if note not in notes:
+                notes.append(note)
+            continue
+        data = {"forum": discussion.forum, "subject": discussion.subject, "message": discussion.message_html, "activity": discussion.activity}
+        if forum.groupmode == 0:
+            if not any(subject == discussion.subject for _, subject in forum.discussions):
+                actions.append(Action("post discussion", f"{discussion.forum}: {discussion.subject}", {**data, "group": None}))
+            continue
+        for group in group_names:
+            groupid = state.groups.get(group)
+            if groupid is None or (groupid, discussion.subject) not in forum.discussions:
+                actions.append(Action("post discussion", f"{discussion.forum}: {discussion.subject} ({group})", {**data, "group": group}))
+    return actions

@@ -1,0 +1,183 @@
+"""The current state of what a sync file manages, read from Moodle with batched reads only.
+
+Reads per run: a constant number of calls (site info, categories, the course, cohorts, groups,
+forums) plus ceil(N / batch) for users and for enrolled users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lms_sync.client import MoodleClient
+from lms_sync.syncfile import SyncSpec
+
+ENROLLED_PAGE = 1000  # users per core_enrol_get_enrolled_users call
+
+
+@dataclass(frozen=True)
+class MoodleUser:
+    id: int
+    username: str
+    firstname: str
+    lastname: str
+    email: str | None  # None when the token may not see emails
+    idnumber: str
+
+
+@dataclass(frozen=True)
+class MoodleCourse:
+    id: int
+    fullname: str
+    categoryid: int
+    summary: str
+    startdate: int
+    enddate: int
+    manual_enrolment: bool
+    groupmode: int
+    groupmodeforce: int
+
+
+@dataclass(frozen=True)
+class MoodleForum:
+    id: int
+    name: str
+    groupmode: int
+    # (groupid, subject) of each discussion; groupid -1 means all participants
+    discussions: frozenset[tuple[int, str]]
+
+
+@dataclass
+class CurrentState:
+    site_user_id: int
+    categories: dict[tuple[str, ...], int]  # path of names -> id
+    course: MoodleCourse | None
+    users: dict[str, MoodleUser]  # by the spec's username, for those found
+    cohorts: dict[str, int]  # idnumber -> id, for the spec's cohorts that exist
+    cohort_members: dict[str, set[int]]  # idnumber -> user ids
+    enrolled: dict[int, set[int]] = field(default_factory=dict)  # user id -> role ids
+    usernames: dict[int, str] = field(default_factory=dict)  # user id -> Moodle username, for reports
+    groups: dict[str, int] = field(default_factory=dict)  # name -> id
+    group_members: dict[str, set[int]] = field(default_factory=dict)
+    forums: dict[str, MoodleForum] = field(default_factory=dict)
+
+
+def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
+    site = client.call("core_webservice_get_site_info")
+    state = CurrentState(
+        site_user_id=site["userid"],
+        categories=_categories(client),
+        course=_course(client, spec.course.shortname),
+        users=_users(client, spec),
+        cohorts={},
+        cohort_members={},
+    )
+    state.usernames = {user.id: user.username for user in state.users.values()}
+    _cohorts(client, spec, state)
+    if state.course:
+        _enrolments(client, state)
+        _groups(client, state)
+        if spec.discussions:
+            _forums(client, spec, state)
+    return state
+
+
+def _categories(client: MoodleClient) -> dict[tuple[str, ...], int]:
+    rows = client.call("core_course_get_categories", {"criteria": [], "addsubcategories": 1})
+    by_id = {row["id"]: row for row in rows}
+
+    def path(row) -> tuple[str, ...]:
+        parent = by_id.get(row["parent"])
+        return (*path(parent), row["name"]) if parent else (row["name"],)
+
+    return {path(row): row["id"] for row in rows}
+
+
+def _course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
+    found = client.call("core_course_get_courses_by_field", {"field": "shortname", "value": shortname})["courses"]
+    if not found:
+        return None
+    row = found[0]
+    return MoodleCourse(
+        id=row["id"],
+        fullname=row["fullname"],
+        categoryid=row["categoryid"],
+        summary=row.get("summary", ""),
+        startdate=row.get("startdate", 0),
+        enddate=row.get("enddate", 0),
+        manual_enrolment="manual" in row.get("enrollmentmethods", []),
+        groupmode=row.get("groupmode", 0),
+        groupmodeforce=row.get("groupmodeforce", 0),
+    )
+
+
+def _users(client: MoodleClient, spec: SyncSpec) -> dict[str, MoodleUser]:
+    field_name = spec.match_by
+    key_of = {_match_value(user, field_name): user.username for user in spec.users.values()}
+    found: dict[str, MoodleUser] = {}
+    values = sorted(key_of)
+    for _, rows in client.call_batched("core_user_get_users_by_field", "values", values, {"field": field_name}):
+        for row in rows:
+            value = str(row.get(field_name, "")).lower() if field_name == "email" else str(row.get(field_name, ""))
+            if value in key_of:
+                found[key_of[value]] = MoodleUser(
+                    row["id"], row["username"], row["firstname"], row["lastname"], row.get("email"), row.get("idnumber", "")
+                )
+    return found
+
+
+def _match_value(user, field_name: str) -> str:
+    value = getattr(user, field_name)
+    return value.lower() if field_name == "email" else value
+
+
+def _cohorts(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
+    if not spec.cohorts:
+        return
+    wanted = {cohort.idnumber for cohort in spec.cohorts}
+    rows = client.call("core_cohort_get_cohorts", {"cohortids": []})
+    state.cohorts = {row["idnumber"]: row["id"] for row in rows if row["idnumber"] in wanted}
+    idnumber_of = {cohort_id: idnumber for idnumber, cohort_id in state.cohorts.items()}
+    ids = sorted(idnumber_of)
+    for _, rows in client.call_batched("core_cohort_get_cohort_members", "cohortids", ids):
+        for row in rows:
+            state.cohort_members[idnumber_of[row["cohortid"]]] = set(row["userids"])
+
+
+def _enrolments(client: MoodleClient, state: CurrentState) -> None:
+    start = 0
+    while True:
+        options = [{"name": "limitfrom", "value": start}, {"name": "limitnumber", "value": ENROLLED_PAGE}]
+        rows = client.call("core_enrol_get_enrolled_users", {"courseid": state.course.id, "options": options})
+        for row in rows:
+            state.enrolled[row["id"]] = {role["roleid"] for role in row.get("roles", [])}
+            state.usernames.setdefault(row["id"], row["username"])
+        if len(rows) < ENROLLED_PAGE:
+            return
+        start += ENROLLED_PAGE
+
+
+def _groups(client: MoodleClient, state: CurrentState) -> None:
+    rows = client.call("core_group_get_course_groups", {"courseid": state.course.id})
+    state.groups = {row["name"]: row["id"] for row in rows}
+    name_of = {group_id: name for name, group_id in state.groups.items()}
+    for _, rows in client.call_batched("core_group_get_group_members", "groupids", sorted(name_of)):
+        for row in rows:
+            state.group_members[name_of[row["groupid"]]] = set(row["userids"])
+
+
+def _forums(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
+    wanted = {discussion.forum for discussion in spec.discussions}
+    course = state.course
+    forums = [f for f in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]}) if f["name"] in wanted]
+    if not forums:
+        return
+    modes = {
+        module["id"]: module.get("groupmode", 0)
+        for section in client.call("core_course_get_contents", {"courseid": course.id})
+        for module in section.get("modules", [])
+    }
+    for forum in forums:
+        mode = course.groupmode if course.groupmodeforce else modes.get(forum["cmid"], 0)
+        answer = client.call("mod_forum_get_forum_discussions", {"forumid": forum["id"]})
+        found = frozenset((d["groupid"], d["subject"]) for d in answer["discussions"])
+        state.forums[forum["name"]] = MoodleForum(forum["id"], forum["name"], mode, found)
