@@ -51,7 +51,7 @@ def load_settings(
 ) -> MoodleSettings:
     """Settings from (in order of precedence) arguments, environment, then the config file."""
     env = os.environ if environ is None else environ
-    explicit = config_path is not None or "COURSEBRIDGE_MOODLE_CONFIG" in env
+    explicit = config_path is not None or bool(env.get("COURSEBRIDGE_MOODLE_CONFIG"))
     path = config_path or Path(env.get("COURSEBRIDGE_MOODLE_CONFIG") or default_config_path())
     file_settings = read_config_file(path) if (explicit or path.exists()) else {}
 

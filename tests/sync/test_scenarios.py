@@ -1,0 +1,166 @@
+"""plan -> apply -> plan is empty -> change the roster -> plan shows exactly that -> apply with and without --prune."""
+
+from __future__ import annotations
+
+import json
+
+from moodle_double.site import STANDARD_ROLES
+
+from .conftest import Cli, targets
+
+FIRST_PLAN = {
+    "create category": 2,
+    "create course": 1,
+    "create user": 5,
+    "create cohort": 1,
+    "add cohort member": 4,
+    "enrol": 5,
+    "create group": 3,
+    "add group member": 5,
+}
+
+
+def test_plan_apply_then_nothing_left_and_a_second_apply_writes_nothing(cli: Cli):
+    moodle = cli.moodle
+    assert cli.plan()["counts"] == FIRST_PLAN
+    assert moodle.write_calls == 0  # planning only reads
+
+    result = cli.apply()
+    assert result.exit_code == 0, result.output
+    assert "Applied 26 of 26 changes" in result.stdout
+
+    site = moodle.site
+    course = next(c for c in site.courses.values() if c.shortname == "CP-2026")
+    assert course.fullname == "Faire vivre une communauté de pratique"
+    assert course.summary.startswith("<p>Une journée pour <strong>lancer</strong>")
+    assert site.categories[course.categoryid].name == "2026"
+    alice = site.user_by("username", "alice")
+    assert alice.preferences == {"auth_forcepasswordchange": "1"}  # createpassword: Moodle mails it
+    assert site.user_by("username", "david").auth == "oauth2"
+    assert course.enrolments[site.user_by("username", "fatima").id] == {3}
+    cohort = next(iter(site.cohorts.values()))
+    assert {site.users[i].username for i in cohort.members} == {"alice", "bob", "chloe", "david"}
+
+    assert cli.plan()["actions"] == []
+    moodle.reset_counts()
+    again = cli.apply()
+    assert again.exit_code == 0
+    assert "Nothing to do" in again.stdout
+    assert moodle.write_calls == 0
+
+
+def test_roster_change_shows_exactly_the_difference_and_prune_removes(cli: Cli):
+    assert cli.apply().exit_code == 0
+    roster = cli.workdir / "roster.csv"
+    lines = roster.read_text().splitlines()
+    lines = [line for line in lines if not line.startswith("bob,")]
+    lines = [line.replace("Groupe B", "Groupe A") if line.startswith("chloe,") else line for line in lines]
+    lines.append("emma,Emma,Leroy,emma@example.org,E-005,manual,cp-2026,CP-2026,student,Groupe B")
+    roster.write_text("\n".join(lines) + "\n")
+
+    plan = cli.plan()
+    assert plan["counts"] == {"create user": 1, "add cohort member": 1, "enrol": 1, "add group member": 2}
+    assert targets(plan) == {"emma", "cp-2026: emma", "emma as student", "Groupe A: chloe", "Groupe B: emma"}
+
+    pruning = cli.plan("--prune")
+    assert targets(pruning) - targets(plan) == {"Groupe A: bob", "Groupe B: chloe", "cp-2026: bob", "bob"}
+
+    assert cli.apply().exit_code == 0
+    site = cli.moodle.site
+    bob = site.user_by("username", "bob")
+    course = next(iter(site.courses.values()))
+    assert bob.id in course.enrolments  # kept without --prune
+    assert targets(cli.plan()) == set()
+    assert targets(cli.plan("--prune")) == {"Groupe A: bob", "Groupe B: chloe", "cp-2026: bob", "bob"}
+
+    assert cli.apply("--prune").exit_code == 0
+    assert bob.id not in course.enrolments
+    assert all(bob.id not in g.members for g in site.groups.values())
+    assert all(bob.id not in c.members for c in site.cohorts.values())
+    assert site.user_by("username", "bob") is bob  # users are never deleted
+    assert cli.plan("--prune")["actions"] == []
+
+
+def test_discussions_post_once_and_once_per_group_in_group_forums(cli: Cli):
+    assert cli.apply().exit_code == 0
+    site = cli.moodle.site
+    course = next(iter(site.courses.values()))
+    site.add_forum(course.id, "Présentations", groupmode=1)  # what the cartridge import creates
+    site.add_forum(course.id, "Forum des échanges")
+
+    plan = cli.plan()
+    assert plan["notes"] == []
+    assert targets(plan, "post discussion") == {
+        "Forum des échanges: Vos premières expériences",
+        "Présentations: Présentez-vous (Formateurs)",
+        "Présentations: Présentez-vous (Groupe A)",
+        "Présentations: Présentez-vous (Groupe B)",
+    }
+    assert cli.apply().exit_code == 0
+    posted = sorted((d.subject, d.groupid) for d in site.discussions.values())
+    assert len(posted) == 4 and len(set(posted)) == 4
+    message = next(d.message for d in site.discussions.values() if d.subject == "Vos premières expériences")
+    assert message == "<p>Racontez une expérience de collectif qui vous a <em>marqué</em>.</p>\n"
+
+    cli.moodle.reset_counts()
+    assert cli.apply().exit_code == 0
+    assert cli.moodle.write_calls == 0
+    assert len(site.discussions) == 4
+
+
+def test_course_without_manual_enrolment_is_reported_at_plan_time(cli: Cli):
+    assert cli.apply().exit_code == 0
+    course = next(iter(cli.moodle.site.courses.values()))
+    course.manual_enrolment = False
+    course.enrolments.clear()
+    plan = cli.plan()
+    assert "enrol" not in plan["counts"]
+    assert any("no manual enrolment method" in note and "Add method > Manual enrolments" in note for note in plan["notes"])
+
+
+def test_one_failing_item_does_not_stop_the_others_and_the_next_run_converges(cli: Cli):
+    site = cli.moodle.site
+    squatter = site.add_user("someone", "Some", "One", "chloe@example.org")  # Moodle refuses a second account with this email
+    result = cli.apply()
+    assert result.exit_code == 4
+    assert "create user: chloe: core_user_create_users: Moodle rejected a value (invalidparameter)" in result.stderr
+    assert "enrol: chloe as student: user 'chloe' does not exist (its creation failed)" in result.stderr
+    assert {u.username for u in site.users.values()} >= {"alice", "bob", "david", "fatima"}
+    assert site.user_by("username", "chloe") is None
+
+    squatter.email = "someone@example.org"
+    plan = cli.plan()
+    assert targets(plan) == {"chloe", "cp-2026: chloe", "chloe as student", "Groupe B: chloe"}
+    assert cli.apply().exit_code == 0
+    assert cli.plan()["actions"] == []
+
+
+def test_a_role_the_token_may_not_assign_fails_that_role_only_with_how_to_fix(cli: Cli):
+    token = "limited-token-0123456789abcdef01"
+    cli.moodle.site.add_token(token, cli.moodle.site.admin.id, cli.moodle.site.tokens[cli.moodle.ADMIN_TOKEN].functions, assignable_roles=frozenset({5}))
+    limited = Cli(cli.moodle, cli.workdir, token)
+    result = limited.apply()
+    assert result.exit_code == 4
+    assert "enrol: fatima as editingteacher" in result.stderr
+    assert "Allow role assignments" in result.stderr
+    course = next(iter(cli.moodle.site.courses.values()))
+    assert {STANDARD_ROLES[r][0] for roles in course.enrolments.values() for r in roles} == {"student"}
+
+
+def test_plan_text_groups_by_kind_with_counts(cli: Cli):
+    result = cli("sync", "plan", str(cli.workdir / "sync.yaml"))
+    assert result.exit_code == 0
+    assert "Plan for CP-2026: 26 changes" in result.stdout
+    assert "  create user (5):\n    + alice\n" in result.stdout
+    assert json.loads(cli("sync", "plan", str(cli.workdir / "sync.yaml"), "--json").stdout)["counts"] == FIRST_PLAN
+
+
+def test_journal_records_start_sends_results_and_end(cli: Cli):
+    journal = cli.workdir / "sync.journal.jsonl"
+    assert cli.apply().exit_code == 0
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert events[0]["event"] == "start" and events[0]["counts"] == FIRST_PLAN
+    assert events[-1] == {**events[-1], "event": "end", "done": 26, "failed": []}
+    sent = [t for e in events if e["event"] == "send" for t in e["targets"]]
+    done = [t for e in events if e["event"] == "result" and e["outcome"] == "done" for t in e["targets"]]
+    assert len(done) == 26 and sorted(done) == sorted(sent)
