@@ -36,8 +36,8 @@ class MoodleSettings:
         return MoodleClient(self.url, self.token, max_input_vars=self.max_input_vars, timeout=self.timeout)
 
 
-def default_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+def default_config_path(env=os.environ) -> Path:
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "coursebridge" / "moodle.yaml"
 
 
@@ -52,7 +52,7 @@ def load_settings(
     """Settings from (in order of precedence) arguments, environment, then the config file."""
     env = os.environ if environ is None else environ
     explicit = config_path is not None or bool(env.get("COURSEBRIDGE_MOODLE_CONFIG"))
-    path = config_path or Path(env.get("COURSEBRIDGE_MOODLE_CONFIG") or default_config_path())
+    path = config_path or Path(env.get("COURSEBRIDGE_MOODLE_CONFIG") or default_config_path(env))
     file_settings = read_config_file(path) if (explicit or path.exists()) else {}
 
     url = url or env.get("MOODLE_URL") or file_settings.get("url")

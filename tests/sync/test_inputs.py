@@ -1,0 +1,130 @@
+"""Bad rosters and sync files: every problem on its own line with file:line:col, before any call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lms_sync.located import InputError
+from lms_sync.roster import load_roster
+from lms_sync.syncfile import DEFAULT_ROLES, load_sync_file
+
+from .conftest import Cli
+
+
+def problems(error: InputError) -> list[str]:
+    return [str(p) for p in error.problems]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_roster_problems_are_reported_with_their_line(tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        "username,firstname,lastname,email,role1\n"
+        "alice,Alice,M,alice@example.org,student\n"
+        "bob,Bob,D,bob-at-example.org,student\n"
+        "Alice,Alice,Again,alice2@example.org,student\n"
+        "carl,Carl,P,carl@example.org,professor\n"
+        "dan,,P,dan@example.org,student\n",
+    )
+    with pytest.raises(InputError) as caught:
+        load_roster(roster, DEFAULT_ROLES)
+    assert problems(caught.value) == [
+        f"{roster}:3:4: email: 'bob-at-example.org' is not a valid email address; expected name@domain.tld",
+        f"{roster}:4:1: username: duplicate username 'alice' (first on line 2); each person appears once",
+        f"{roster}:5:5: role1: unknown role 'professor'; expected one of coursecreator, editingteacher, manager, student, teacher",
+        f"{roster}:6:2: firstname: firstname is empty; every row needs one",
+    ]
+
+
+def test_roster_missing_columns_and_password_column(tmp_path):
+    with pytest.raises(InputError) as caught:
+        load_roster(write(tmp_path / "a.csv", "username,firstname,email\nalice,A,a@example.org\n"), DEFAULT_ROLES)
+    assert problems(caught.value) == [f"{tmp_path / 'a.csv'}:1:1: missing column lastname; the header must name username, firstname, lastname, email"]
+    with pytest.raises(InputError) as caught:
+        load_roster(write(tmp_path / "b.csv", "username,firstname,lastname,email,password\nalice,A,B,a@example.org,x\n"), DEFAULT_ROLES)
+    assert "passwords do not belong in a roster" in problems(caught.value)[0]
+
+
+def test_roster_accepts_semicolons_lowercases_usernames_and_reads_numbered_columns(tmp_path):
+    roster = write(tmp_path / "r.csv", "username;firstname;lastname;email;cohort1;cohort2;course1;role1;group1\nAlice;A;B;a@example.org;c1;c2;CP;teacher;G\n")
+    (user,) = load_roster(roster, DEFAULT_ROLES)
+    assert (user.username, user.cohorts, user.courses, user.groups) == ("alice", ("c1", "c2"), (("CP", "teacher"),), (("CP", "G"),))
+
+
+def test_yaml_roster_problems_are_located(tmp_path):
+    roster = write(tmp_path / "r.yaml", "- username: ann\n  firstname: Ann\n  lastname: B\n  email: ann@example.org\n- username: bo\n  firstname: Bo\n")
+    with pytest.raises(InputError) as caught:
+        load_roster(roster, DEFAULT_ROLES)
+    assert problems(caught.value) == [f"{roster}:5:3: [1]: missing lastname, email"]
+
+
+def test_sync_file_problems_are_located(workdir):
+    sync = write(
+        workdir / "sync.yaml",
+        "course:\n"
+        "  shortname: CP\n"
+        "  fullname: Course\n"
+        "  category: Top\n"
+        "  start: 2026-13-01\n"
+        "users:\n"
+        "  rosters: roster.csv\n"
+        "  match_by: phone\n"
+        "cohorts:\n"
+        "  - idnumber: cp-2026\n"
+        "    name: C\n"
+        "enrolments:\n"
+        "  - cohort: nope\n"
+        "    role: student\n"
+        "  - users: [zoe]\n"
+        "    role: boss\n"
+        "colour: blue\n",
+    )
+    with pytest.raises(InputError) as caught:
+        load_sync_file(sync)
+    assert problems(caught.value) == [
+        f"{sync}:5:10: course.start: expected a date YYYY-MM-DD",
+        f"{sync}:8:13: users.match_by: expected one of username, idnumber, email",
+        f"{sync}:13:13: enrolments[0].cohort: no cohort 'nope' under cohorts:; define it there",
+        f"{sync}:15:13: enrolments[1].users[0]: 'zoe' is in no roster; add them to a roster of users.rosters",
+        f"{sync}:16:11: enrolments[1].role: unknown role 'boss'; expected one of coursecreator, editingteacher, manager, student, teacher (or add it under roles:)",
+        f"{sync}:17:1: colour: unknown key; expected one of course, users, cohorts, enrolments, groups, forums, roles",
+    ]
+
+
+def test_roster_cohort_not_defined_in_sync_file(workdir):
+    (workdir / "sync.yaml").write_text((workdir / "sync.yaml").read_text().replace("idnumber: cp-2026", "idnumber: other"))
+    with pytest.raises(InputError) as caught:
+        load_sync_file(workdir / "sync.yaml")
+    assert f"{workdir / 'roster.csv'}:2:1: cohort: cohort 'cp-2026' is not defined; add it under cohorts: in {workdir / 'sync.yaml'}" in problems(caught.value)
+
+
+def test_cli_prints_each_problem_on_one_line_and_calls_nothing(cli: Cli):
+    (cli.workdir / "roster.csv").write_text("username,firstname,lastname,email\nalice,A,B,not-an-email\n")
+    result = cli.apply()
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{cli.workdir / 'roster.csv'}:2:4: email: 'not-an-email' is not a valid email address; expected name@domain.tld",
+        "1 problem found.",
+    ]
+    assert "Traceback" not in result.output
+    assert sum(cli.moodle.calls.values()) == 0
+
+
+def test_invalid_yaml_is_one_located_line(cli: Cli):
+    (cli.workdir / "sync.yaml").write_text("course: [unclosed\n")
+    result = cli.apply()
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].startswith(f"{cli.workdir / 'sync.yaml'}:2:1: not valid YAML")
+
+
+def test_bad_course_folder_reports_the_course_problems(cli: Cli):
+    (cli.workdir / "course" / "course.yaml").write_text("id: x\n")
+    result = cli.apply()
+    assert result.exit_code == 2
+    assert "course.yaml" in result.stderr and "Traceback" not in result.output
