@@ -1,0 +1,22 @@
+"""coursebridge preview DIR"""
+
+from pathlib import Path
+
+import click
+
+from builder.errors import UserError
+from builder.loader import COURSE_FILE
+from builder.preview import PreviewServer
+
+
+@click.command("preview")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("-p", "--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+def command(folder: Path, port: int) -> None:
+    """Serve the course's web build, rebuilding and reloading when a source changes."""
+    if not (folder / COURSE_FILE).is_file():
+        raise UserError(f"{folder}: no {COURSE_FILE} here; expected a course folder")
+    server = PreviewServer(folder, port, report=lambda line: click.echo(line, err=True))
+    server.start()
+    click.echo(f"Serving {folder} at {server.url} (Ctrl+C to stop)")
+    server.serve_until_interrupted()

@@ -1,0 +1,209 @@
+"""`coursebridge preview`: serve the web build, rebuild when a source changes, reload the page.
+
+Sources are polled (no extra dependency, and a course folder is small). A failed rebuild
+keeps the last good site online and shows the problems in the terminal and on the page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+from builder.errors import CourseError, UserError
+from builder.exporters import get_exporter
+from builder.loader import load_course
+
+STATUS_PATH = "/__coursebridge__/status"
+RELOAD_SCRIPT = """<script>
+(function () {
+  var generation = %d;
+  function show(problems) {
+    var box = document.getElementById("coursebridge-problems");
+    if (!problems.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "coursebridge-problems";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:40vh;overflow:auto;" +
+        "background:#fff0f0;color:#6b0000;border-top:3px solid #a4262c;padding:1rem;z-index:99;" +
+        "font:0.9rem/1.4 monospace;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = problems.join("\\n");
+  }
+  function poll() {
+    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (s.generation !== generation) { location.reload(); return; }
+      show(s.problems);
+      setTimeout(poll, 700);
+    }).catch(function () { setTimeout(poll, 2000); });
+  }
+  poll();
+})();
+</script>"""
+
+
+@dataclass
+class PreviewState:
+    """What the server shows: the last good build, and the problems of the last attempt."""
+
+    site: Path | None = None
+    generation: int = 0
+    problems: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class PreviewBuilder:
+    def __init__(self, course_folder: Path, scratch: Path, report: Callable[[str], None]):
+        self.course_folder = course_folder
+        self.scratch = scratch
+        self.report = report
+        self.state = PreviewState()
+
+    def rebuild(self) -> None:
+        try:
+            course = load_course(self.course_folder)
+            output = self.scratch / f"build-{self.state.generation + 1}"
+            site = get_exporter("web").build(course, output).output
+        except CourseError as error:
+            self._failed([str(problem) for problem in error.problems])
+            return
+        except UserError as error:
+            self._failed([f"error: {error}"])
+            return
+        with self.state.lock:
+            previous = self.state.site
+            self.state.site, self.state.problems = site, []
+            self.state.generation += 1
+        if previous:
+            shutil.rmtree(previous.parent, ignore_errors=True)
+        self.report(f"built {self.course_folder} (generation {self.state.generation})")
+
+    def _failed(self, problems: list[str]) -> None:
+        with self.state.lock:
+            self.state.problems = problems
+        for line in problems:
+            self.report(line)
+        self.report(f"{len(problems)} problem(s); the last good version stays online")
+
+
+def source_snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every file under `folder`."""
+    snapshot = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            stat = path.stat()
+            snapshot[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return snapshot
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    state: PreviewState
+
+    def __init__(self, *args, state: PreviewState, **kwargs):
+        self.state = state
+        with state.lock:
+            directory = str(state.site) if state.site else tempfile.gettempdir()
+        super().__init__(*args, directory=directory, **kwargs)
+
+    def log_message(self, format: str, *args) -> None:  # keep the terminal for build news
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] == STATUS_PATH:
+            with self.state.lock:
+                body = {"generation": self.state.generation, "problems": self.state.problems}
+            self._send(HTTPStatus.OK, "application/json", json.dumps(body).encode())
+            return
+        if self.state.site is None:
+            self._send_problems_page()
+            return
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            page = path.read_text(encoding="utf-8")
+            script = RELOAD_SCRIPT % (self.state.generation, STATUS_PATH)
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8",
+                       page.replace("</body>", script + "</body>").encode())
+            return
+        super().do_GET()
+
+    def _send_problems_page(self) -> None:
+        with self.state.lock:
+            problems = "\n".join(self.state.problems)
+        page = (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Build failed</title>"
+            f"<h1>The course has problems</h1><pre>{html.escape(problems)}</pre>"
+            + RELOAD_SCRIPT % (self.state.generation, STATUS_PATH)
+        )
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode())
+
+    def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class PreviewServer:
+    """Builds, serves on 127.0.0.1, and rebuilds on change until `stop()`."""
+
+    def __init__(self, course_folder: Path, port: int, report: Callable[[str], None] = print,
+                 poll_seconds: float = 0.5):
+        self.course_folder = course_folder
+        self.poll_seconds = poll_seconds
+        self._scratch = Path(tempfile.mkdtemp(prefix="coursebridge-preview-"))
+        self.builder = PreviewBuilder(course_folder, self._scratch, report)
+        handler = partial(PreviewHandler, state=self.builder.state)
+        try:
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError as error:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            raise UserError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}); "
+                            "choose another port with --port") from None
+        self._stopping = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def start(self) -> None:
+        before_build = source_snapshot(self.course_folder)  # edits during the build count
+        self.builder.rebuild()
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self._watch, args=(before_build,), daemon=True).start()
+
+    def _watch(self, seen: dict[str, tuple[int, int]]) -> None:
+        while not self._stopping.wait(self.poll_seconds):
+            current = source_snapshot(self.course_folder)
+            if current != seen:
+                seen = current
+                self.builder.rebuild()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def serve_until_interrupted(self) -> None:
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
