@@ -169,7 +169,7 @@ def _cite(token: Token, context: RenderContext) -> list[Token]:
         if found:
             label, url = found
             html_token = Token("html_inline", "", 0)
-            html_token.content = f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+            html_token.content = f'(<a href="{html.escape(url)}">{html.escape(label)}</a>)'
             parts.append(html_token)
         else:
             parts.append(_text(match[0]))
