@@ -38,7 +38,7 @@ _SHAPES = {
 # Mermaid shapes we do not draw; checked before _SHAPES because they start like supported ones.
 _UNSUPPORTED_SHAPE_OPENERS = ("(((", "[/", "[\\", "@{")
 _SHAPE_LIST = "[text], (text), ([text]), ((text)), {text}, >text], [[text]], [(text)], {{text}}"
-_EDGE_LIST = "-->, ---, -.->, ==>, --o, --x (optionally labelled: -->|text| or -- text -->)"
+_EDGE_LIST = "-->, ---, -.->, ==>, --o or --x"
 _STATEMENT_LIST = "node and edge definitions, subgraph ... end, style, classDef, class, %% comments"
 
 _WORD = re.compile(r"\w+(?:-\w+)*")
@@ -190,6 +190,8 @@ class _Parser:
             self.pos = self.line_end()
 
     def parse_header(self) -> None:
+        if self.pos >= len(self.source):
+            raise self.error(self.pos, "empty diagram; expected a header such as 'flowchart TD'")
         if self.peek("---"):
             raise self.error(self.pos, "front matter ('---') is not supported; start with 'flowchart TD'")
         if self.peek("%%{"):
@@ -369,18 +371,19 @@ class _Parser:
     def parse_plain_link(self) -> _Link:
         match = _LINK.match(self.source, self.pos)
         if match:
-            line_style, strokes = {
-                "solid": (LineStyle.SOLID, len(match.group("solid") or "")),
-                "dotted": (LineStyle.DOTTED, len(match.group("dotted") or "") - 2),
-                "thick": (LineStyle.THICK, len(match.group("thick") or "")),
-            }[next(name for name in ("solid", "dotted", "thick") if match.group(name))]
+            if match.group("dotted"):
+                line_style, strokes = LineStyle.DOTTED, len(match.group("dotted")) - 2
+            elif match.group("solid"):
+                line_style, strokes = LineStyle.SOLID, len(match.group("solid"))
+            else:
+                line_style, strokes = LineStyle.THICK, len(match.group("thick"))
             head = _HEADS[match.group("head")]
             length = _link_length(line_style, strokes, head)
             if length is not None:
                 self.pos = match.end()
                 return _Link(line_style, head, match.group("tail") is not None, length, "")
         raise self.error(
-            self.pos, f"unexpected {self.describe_here()}; expected an edge ({_EDGE_LIST}), '&', ';' or a new line"
+            self.pos, f"unexpected {self.describe_here()}; expected an edge such as {_EDGE_LIST}, '&', ';' or a new line"
         )
 
     def parse_text_link(self, start_match: re.Match[str]) -> _Link:
@@ -431,13 +434,13 @@ class _Parser:
                 subgraph_id, title = auto_id, clean_label(self.source[title_start:end])
                 self.pos = end
         self.end_statement("';' or a new line after the subgraph title")
-        self.open_subgraph(subgraph_id, title or subgraph_id, title_start)
-
-    def open_subgraph(self, subgraph_id: str, title: str, position: int) -> None:
         if subgraph_id in self.chart.subgraphs:
-            raise self.error(position, f"duplicate subgraph id '{subgraph_id}'")
+            raise self.error(title_start, f"duplicate subgraph id '{subgraph_id}'")
+        self.open_subgraph(subgraph_id, title or subgraph_id)
+
+    def open_subgraph(self, subgraph_id: str, title: str) -> None:
         parent = self.open_subgraphs[-1].subgraph.id if self.open_subgraphs else None
-        line, column = self.location(position)
+        line, column = self.location(self.statement_start)
         subgraph = Subgraph(subgraph_id, title, line, column, parent)
         self.chart.subgraphs[subgraph_id] = subgraph
         if parent is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from dataclasses import dataclass
 
 # Advance widths in em, per character.
 _WIDTH_GROUPS = {
@@ -96,3 +97,31 @@ def wrap(text: str, max_width: float, font_size: float, bold: bool = False) -> l
                 current = candidate
         lines.append(current)
     return lines
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Wrapped lines of one label and the size they take."""
+
+    lines: list[str]
+    font_size: float
+    bold: bool
+
+    @property
+    def line_height(self) -> float:
+        return self.font_size * LINE_HEIGHT
+
+    @property
+    def width(self) -> float:
+        return max(text_width(line, self.font_size, self.bold) for line in self.lines)
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.line_height
+
+
+LINE_HEIGHT = 1.25
+
+
+def text_block(text: str, max_width: float, font_size: float, bold: bool = False) -> TextBlock:
+    return TextBlock(wrap(text, max_width, font_size, bold), font_size, bold)
