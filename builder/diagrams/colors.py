@@ -76,7 +76,9 @@ def _relative_luminance(color: str) -> float:
 
 def contrast_ratio(first: str, second: str) -> float:
     """WCAG contrast ratio between two `#rrggbb` colours, from 1 to 21."""
-    lighter, darker = sorted((_relative_luminance(first), _relative_luminance(second)), reverse=True)
+    lighter, darker = sorted(
+        (_relative_luminance(first), _relative_luminance(second)), reverse=True
+    )
     return (lighter + 0.05) / (darker + 0.05)
 
 

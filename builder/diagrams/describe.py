@@ -81,16 +81,23 @@ def describe(chart: Flowchart, language: str) -> str:
     for subgraph in chart.subgraphs.values():
         members = [_plain(chart.nodes[node_id].label) for node_id in subgraph.nodes]
         members += [
-            phrases.group_member.format(title=_plain(chart.subgraphs[child].title)) for child in subgraph.children
+            phrases.group_member.format(title=_plain(chart.subgraphs[child].title))
+            for child in subgraph.children
         ]
-        sentences.append(phrases.group.format(title=_plain(subgraph.title), members=", ".join(members)))
+        sentences.append(
+            phrases.group.format(title=_plain(subgraph.title), members=", ".join(members))
+        )
     return " ".join(sentences)
 
 
-def _edge_sentences(chart: Flowchart, node_id: str, outgoing: list[Edge], phrases: _Phrases) -> list[str]:
+def _edge_sentences(
+    chart: Flowchart, node_id: str, outgoing: list[Edge], phrases: _Phrases
+) -> list[str]:
     """One sentence per kind of link leaving the node: directed, both ways, plain."""
     kinds = {
-        phrases.leads_to: [edge for edge in outgoing if edge.head is not Head.NONE and not edge.both_ways],
+        phrases.leads_to: [
+            edge for edge in outgoing if edge.head is not Head.NONE and not edge.both_ways
+        ],
         phrases.both_ways: [edge for edge in outgoing if edge.both_ways],
         phrases.linked_to: [edge for edge in outgoing if edge.head is Head.NONE],
     }

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from builder.diagrams.colors import parse_color
 from builder.diagrams.errors import DiagramError
-from builder.diagrams.model import Direction, Edge, Flowchart, Head, LineStyle, Node, Shape, Style, Subgraph
+from builder.diagrams.model import (
+    Direction,
+    Edge,
+    Flowchart,
+    Head,
+    LineStyle,
+    Node,
+    Shape,
+    Style,
+    Subgraph,
+)
 from builder.diagrams.text import clean_label
 
 _DIRECTIONS = {
@@ -48,9 +58,11 @@ _STATEMENT_END = re.compile(r"[;\n]")
 _DIRECTION_TOKEN = re.compile(r"[^\s;]+")
 # An edge without inline text. An `o`/`x` head must not run into a word: `A --- other` is open.
 _HEAD = r"(?P<head>>|[ox](?!\w))?"
-_LINK = re.compile(rf"(?P<tail><)?(?:(?P<solid>-{{2,}})|(?P<dotted>-\.+-)|(?P<thick>={{2,}})){_HEAD}")
+_LINK = re.compile(
+    rf"(?P<tail><)?(?:(?P<solid>-{{2,}})|(?P<dotted>-\.+-)|(?P<thick>={{2,}})){_HEAD}"
+)
 # The start of an edge with inline text: `-- text -->`, `-. text .->`, `== text ==>`.
-_TEXT_LINK_START = re.compile(r"(?P<tail><)?(?P<opener>--|-\.|==)[ \t]")
+_TEXT_LINK_START = re.compile(r"(?P<tail><)?(?P<opener>--|-\.|==)")
 # How each text edge closes, and what counts as its strokes: dashes, dots or `=`.
 _TEXT_LINK_ENDS = {
     "--": (LineStyle.SOLID, re.compile(rf"(?P<strokes>-{{2,}}){_HEAD}")),
@@ -98,7 +110,9 @@ class _Parser:
         self.source = source.replace("\r\n", "\n").replace("\r", "\n")
         self.pos = 0
         self.statement_start = 0
-        self.line_starts = [0] + [index + 1 for index, char in enumerate(self.source) if char == "\n"]
+        self.line_starts = [0] + [
+            index + 1 for index, char in enumerate(self.source) if char == "\n"
+        ]
         self.chart = Flowchart(Direction.TOP_DOWN)
         self.open_subgraphs: list[_OpenSubgraph] = []
         self.claimed_nodes: set[str] = set()
@@ -177,7 +191,14 @@ class _Parser:
         if self.open_subgraphs:
             unclosed = self.open_subgraphs[-1].subgraph
             raise DiagramError(
-                unclosed.line, unclosed.column, f"subgraph '{unclosed.title}' is not closed; expected 'end'"
+                unclosed.line,
+                unclosed.column,
+                f"subgraph '{unclosed.title}' is not closed; expected 'end'",
+            )
+        if not self.chart.nodes:
+            raise self.error(
+                len(self.source),
+                "the diagram has no nodes; expected at least one, e.g. A[Start] --> B[End]",
             )
         self.resolve_references()
         return self.chart
@@ -193,7 +214,9 @@ class _Parser:
         if self.pos >= len(self.source):
             raise self.error(self.pos, "empty diagram; expected a header such as 'flowchart TD'")
         if self.peek("---"):
-            raise self.error(self.pos, "front matter ('---') is not supported; start with 'flowchart TD'")
+            raise self.error(
+                self.pos, "front matter ('---') is not supported; start with 'flowchart TD'"
+            )
         if self.peek("%%{"):
             raise self.error(self.pos, "Mermaid directives (%%{...}%%) are not supported")
         position = self.pos
@@ -214,7 +237,9 @@ class _Parser:
         position = self.pos
         token = _DIRECTION_TOKEN.match(self.source, self.pos).group()
         if token not in _DIRECTIONS:
-            raise self.error(position, f"unknown direction '{token}'; expected one of: TD, TB, BT, LR, RL")
+            raise self.error(
+                position, f"unknown direction '{token}'; expected one of: TD, TB, BT, LR, RL"
+            )
         self.pos += len(token)
         return _DIRECTIONS[token]
 
@@ -257,11 +282,15 @@ class _Parser:
     def reject_statement(self) -> None:
         word = self.source[self.statement_start : self.pos]
         raise self.error(
-            self.statement_start, f"'{word}' statements are not supported; supported: {_STATEMENT_LIST}"
+            self.statement_start,
+            f"'{word}' statements are not supported; supported: {_STATEMENT_LIST}",
         )
 
     def reject_second_header(self) -> None:
-        raise self.error(self.statement_start, "a diagram has one header; this is a second 'graph'/'flowchart' line")
+        raise self.error(
+            self.statement_start,
+            "a diagram has one header; this is a second 'graph'/'flowchart' line",
+        )
 
     # --- nodes and edges --------------------------------------------------------------
 
@@ -277,7 +306,15 @@ class _Parser:
             for source in sources:
                 for target in targets:
                     self.chart.edges.append(
-                        Edge(source, target, link.line_style, link.head, link.both_ways, link.length, link.label)
+                        Edge(
+                            source,
+                            target,
+                            link.line_style,
+                            link.head,
+                            link.both_ways,
+                            link.length,
+                            link.label,
+                        )
                     )
             sources = targets
         self.pos += 1
@@ -300,7 +337,8 @@ class _Parser:
         if reference.name in _RESERVED_IDS:
             raise self.error(
                 reference.position,
-                f"'{reference.name}' is a keyword and cannot be a node id; capitalise it (e.g. 'End')",
+                f"'{reference.name}' is a keyword and cannot be a node id; "
+                "capitalise it (e.g. 'End')",
             )
         shape_and_label = self.parse_shape()
         self.define_node(reference, shape_and_label)
@@ -313,7 +351,9 @@ class _Parser:
     def parse_shape(self) -> tuple[Shape, str] | None:
         for opener in _UNSUPPORTED_SHAPE_OPENERS:
             if self.peek(opener):
-                raise self.error(self.pos, f"unknown node shape '{opener}'; expected one of: {_SHAPE_LIST}")
+                raise self.error(
+                    self.pos, f"unknown node shape '{opener}'; expected one of: {_SHAPE_LIST}"
+                )
         for opener, (closer, shape) in _SHAPES.items():
             if self.peek(opener):
                 return shape, self.parse_delimited_label(opener, closer)
@@ -329,14 +369,16 @@ class _Parser:
             self.skip_spaces()
             if not self.peek(closer):
                 raise self.error(
-                    self.pos, f"unexpected {self.describe_here()}; expected '{closer}' after the quoted text"
+                    self.pos,
+                    f"unexpected {self.describe_here()}; expected '{closer}' after the quoted text",
                 )
             end = self.pos
         else:
             end = self.source.find(closer, self.pos, self.line_end())
             if end == -1:
                 raise self.error(
-                    opener_position, f"unclosed '{opener}'; expected '{closer}' before the end of the line"
+                    opener_position,
+                    f"unclosed '{opener}'; expected '{closer}' before the end of the line",
                 )
             raw = self.source[self.pos : end]
         self.pos = end + len(closer)
@@ -357,34 +399,46 @@ class _Parser:
 
     def parse_link(self) -> _Link:
         start = self.pos
-        text_start = _TEXT_LINK_START.match(self.source, self.pos)
-        link = self.parse_text_link(text_start) if text_start else self.parse_plain_link()
+        link = self.parse_plain_link()
+        if link is None:
+            text_start = _TEXT_LINK_START.match(self.source, self.pos)
+            if text_start is None:
+                raise self.error(
+                    self.pos,
+                    f"unexpected {self.describe_here()}; expected an edge such as {_EDGE_LIST}, "
+                    "'&', ';' or a new line",
+                )
+            link = self.parse_text_link(text_start)
         if link.both_ways and link.head is not Head.ARROW:
             raise self.error(start, "an edge starting with '<' must end with '>', e.g. <-->")
         self.skip_spaces()
         if self.peek("|"):
             if link.label:
-                raise self.error(self.pos, "this edge already has a label; give it either -- text --> or |text|")
-            link = _Link(link.line_style, link.head, link.both_ways, link.length, self.parse_pipe_label())
+                raise self.error(
+                    self.pos, "this edge already has a label; give it either -- text --> or |text|"
+                )
+            link = _Link(
+                link.line_style, link.head, link.both_ways, link.length, self.parse_pipe_label()
+            )
         return link
 
-    def parse_plain_link(self) -> _Link:
+    def parse_plain_link(self) -> _Link | None:
+        """An edge without inline text, or None (`--` alone starts an edge with text)."""
         match = _LINK.match(self.source, self.pos)
-        if match:
-            if match.group("dotted"):
-                line_style, strokes = LineStyle.DOTTED, len(match.group("dotted")) - 2
-            elif match.group("solid"):
-                line_style, strokes = LineStyle.SOLID, len(match.group("solid"))
-            else:
-                line_style, strokes = LineStyle.THICK, len(match.group("thick"))
-            head = _HEADS[match.group("head")]
-            length = _link_length(line_style, strokes, head)
-            if length is not None:
-                self.pos = match.end()
-                return _Link(line_style, head, match.group("tail") is not None, length, "")
-        raise self.error(
-            self.pos, f"unexpected {self.describe_here()}; expected an edge such as {_EDGE_LIST}, '&', ';' or a new line"
-        )
+        if match is None:
+            return None
+        if match.group("dotted"):
+            line_style, strokes = LineStyle.DOTTED, len(match.group("dotted")) - 2
+        elif match.group("solid"):
+            line_style, strokes = LineStyle.SOLID, len(match.group("solid"))
+        else:
+            line_style, strokes = LineStyle.THICK, len(match.group("thick"))
+        head = _HEADS[match.group("head")]
+        length = _link_length(line_style, strokes, head)
+        if length is None:
+            return None
+        self.pos = match.end()
+        return _Link(line_style, head, match.group("tail") is not None, length, "")
 
     def parse_text_link(self, start_match: re.Match[str]) -> _Link:
         """`-- text -->`, `-. text .->`, `== text ==>` (and their open and `<` variants)."""
@@ -401,14 +455,17 @@ class _Parser:
                 label = clean_label(self.source[start_match.end() : position].strip().strip('"'))
                 return _Link(line_style, head, start_match.group("tail") is not None, length, label)
         raise self.error(
-            self.pos, f"edge text after '{opener}' is not closed; expected {_TEXT_LINK_CLOSERS[opener]}"
+            self.pos,
+            f"edge text after '{opener}' is not closed; expected {_TEXT_LINK_CLOSERS[opener]}",
         )
 
     def parse_pipe_label(self) -> str:
         start = self.pos
         end = self.source.find("|", start + 1, self.line_end())
         if end == -1:
-            raise self.error(start, "unclosed '|' edge label; expected '|' before the end of the line")
+            raise self.error(
+                start, "unclosed '|' edge label; expected '|' before the end of the line"
+            )
         self.pos = end + 1
         return clean_label(self.source[start + 1 : end].strip().strip('"'))
 
@@ -453,12 +510,16 @@ class _Parser:
         self.end_statement("';' or a new line after 'end'")
         closing = self.open_subgraphs.pop()
         # As in Mermaid, a node stays in the first subgraph that closes around it.
-        closing.subgraph.nodes = [node for node in closing.mentioned if node not in self.claimed_nodes]
+        closing.subgraph.nodes = [
+            node for node in closing.mentioned if node not in self.claimed_nodes
+        ]
         self.claimed_nodes.update(closing.subgraph.nodes)
         if not closing.subgraph.nodes and not closing.subgraph.children:
             subgraph = closing.subgraph
             raise DiagramError(
-                subgraph.line, subgraph.column, f"subgraph '{subgraph.title}' is empty; expected at least one node"
+                subgraph.line,
+                subgraph.column,
+                f"subgraph '{subgraph.title}' is empty; expected at least one node",
             )
 
     # --- styles -----------------------------------------------------------------------
@@ -497,7 +558,9 @@ class _Parser:
         self.skip_spaces()
         end = self.statement_end()
         if self.pos == end:
-            raise self.error(self.pos, "expected style properties, e.g. fill:#e3f2fd,stroke:#1565c0")
+            raise self.error(
+                self.pos, "expected style properties, e.g. fill:#e3f2fd,stroke:#1565c0"
+            )
         values: dict[str, object] = {}
         offset = self.pos
         for item in self.source[self.pos : end].split(","):
@@ -516,7 +579,8 @@ class _Parser:
             raise self.error(name_position, f"expected 'property:value', found '{item.strip()}'")
         if name not in _STYLE_PROPERTIES:
             raise self.error(
-                name_position, f"unsupported style property '{name}'; supported: {', '.join(_STYLE_PROPERTIES)}"
+                name_position,
+                f"unsupported style property '{name}'; supported: {', '.join(_STYLE_PROPERTIES)}",
             )
         value_position = offset + item.index(":") + 1 + len(value) - len(value.lstrip())
         value = value.strip()
@@ -525,7 +589,8 @@ class _Parser:
         color = parse_color(value)
         if color is None:
             raise self.error(
-                value_position, f"invalid colour '{value}'; expected #rgb, #rrggbb or a CSS colour name"
+                value_position,
+                f"invalid colour '{value}'; expected #rgb, #rrggbb or a CSS colour name",
             )
         return name, color
 
@@ -533,7 +598,9 @@ class _Parser:
         match = _STROKE_WIDTH.fullmatch(value)
         if not match or float(match.group(1)) > _MAX_STROKE_WIDTH:
             raise self.error(
-                position, f"invalid stroke width '{value}'; expected a number of pixels from 0 to 10, e.g. 2px"
+                position,
+                f"invalid stroke width '{value}'; "
+                "expected a number of pixels from 0 to 10, e.g. 2px",
             )
         return float(match.group(1))
 
@@ -554,7 +621,10 @@ class _Parser:
             node.style = default
         for target, class_name in self.class_uses:
             if class_name.name not in self.class_defs:
-                raise self.error(class_name.position, f"unknown class '{class_name.name}'; define it with classDef")
+                raise self.error(
+                    class_name.position,
+                    f"unknown class '{class_name.name}'; define it with classDef",
+                )
             item = self.styled_item(target)
             item.classes.append(class_name.name)
             item.style = self.class_defs[class_name.name].merged_over(item.style)

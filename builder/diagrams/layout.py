@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from itertools import pairwise
 
 from builder.diagrams.geometry import Point, cross, dot, minus, plus, scaled
 from builder.diagrams.layered import Item, ItemKind, LayeredGraph
@@ -121,7 +122,10 @@ class _Frame:
 
 
 def layout_flowchart(
-    direction: Direction, nodes: dict[str, NodeSpec], edges: list[EdgeSpec], clusters: dict[str, ClusterSpec]
+    direction: Direction,
+    nodes: dict[str, NodeSpec],
+    edges: list[EdgeSpec],
+    clusters: dict[str, ClusterSpec],
 ) -> Layout:
     frame = _Frame(direction)
     flows = {index: edge for index, edge in enumerate(edges) if edge.source != edge.target}
@@ -130,7 +134,9 @@ def layout_flowchart(
         index: (edge.target, edge.source) if index in reversed_edges else (edge.source, edge.target)
         for index, edge in flows.items()
     }
-    layer_of = _assign_layers(list(nodes), {index: (*downstream[index], 2 * flows[index].length) for index in flows})
+    layer_of = _assign_layers(
+        list(nodes), {index: (*downstream[index], 2 * flows[index].length) for index in flows}
+    )
     builder = _GraphBuilder(frame, nodes, clusters, layer_of)
     for index, edge in enumerate(edges):
         if index in flows:
@@ -154,7 +160,9 @@ def layout_flowchart(
         height=assembler.height,
         nodes={node_id: assembler.node_box(node_id) for node_id in nodes},
         edges=[
-            assembler.route(index, edge, index in reversed_edges) if index in flows else assembler.loop(edge)
+            assembler.route(index, edge, index in reversed_edges)
+            if index in flows
+            else assembler.loop(edge)
             for index, edge in enumerate(edges)
         ],
         clusters={cluster: assembler.cluster_box(cluster) for cluster in clusters},
@@ -221,12 +229,20 @@ class _GraphBuilder:
     """Builds the layered graph: one item per node, a chain of bend points per edge."""
 
     def __init__(
-        self, frame: _Frame, nodes: dict[str, NodeSpec], clusters: dict[str, ClusterSpec], layer_of: dict[str, int]
+        self,
+        frame: _Frame,
+        nodes: dict[str, NodeSpec],
+        clusters: dict[str, ClusterSpec],
+        layer_of: dict[str, int],
     ):
         self.frame = frame
         self.graph = LayeredGraph()
         self.clusters = clusters
-        self.paths = {node: _cluster_path(clusters, cluster) for cluster, spec in clusters.items() for node in spec.nodes}
+        self.paths = {
+            node: _cluster_path(clusters, cluster)
+            for cluster, spec in clusters.items()
+            for node in spec.nodes
+        }
         self.chains: dict[int, list[int]] = {}
         self.label_items: dict[int, int] = {}
         self.loop_labels: dict[str, tuple[float, float]] = {}
@@ -244,7 +260,9 @@ class _GraphBuilder:
         }
         self.spans: dict[str, tuple[int, int]] = {}
 
-    def add_chain(self, edge_index: int, upper: str, lower: str, label_size: tuple[float, float] | None) -> None:
+    def add_chain(
+        self, edge_index: int, upper: str, lower: str, label_size: tuple[float, float] | None
+    ) -> None:
         first, last = self.node_items[upper], self.node_items[lower]
         first_layer, last_layer = self.graph.items[first].layer, self.graph.items[last].layer
         label_layer = (first_layer + last_layer) // 2
@@ -255,13 +273,19 @@ class _GraphBuilder:
         for layer in range(first_layer + 1, last_layer):
             if label_size and layer == label_layer:
                 width, height = label_size
-                item = Item(ItemKind.LABEL, layer, self.frame.across_size(width, height), self.frame.along_size(width, height), clusters)
+                item = Item(
+                    ItemKind.LABEL,
+                    layer,
+                    self.frame.across_size(width, height),
+                    self.frame.along_size(width, height),
+                    clusters,
+                )
                 self.label_items[edge_index] = len(self.graph.items)
             else:
                 item = Item(ItemKind.VIRTUAL, layer, 0.0, 0.0, clusters)
             chain.append(self.graph.add_item(item))
         chain.append(last)
-        for upper_item, lower_item in zip(chain, chain[1:]):
+        for upper_item, lower_item in pairwise(chain):
             self.graph.connect(upper_item, lower_item)
         self.chains[edge_index] = chain
 
@@ -328,11 +352,17 @@ class _Rows:
 
 
 def _place_rows(
-    graph: LayeredGraph, frame: _Frame, clusters: dict[str, ClusterSpec], spans: dict[str, tuple[int, int]]
+    graph: LayeredGraph,
+    frame: _Frame,
+    clusters: dict[str, ClusterSpec],
+    spans: dict[str, tuple[int, int]],
 ) -> _Rows:
     """Stack the layers, widening the gaps where subgraph boxes start or end so that a box's
     padding and title never overlap the row before or after it."""
-    title_along = {cluster: 0.0 if frame.horizontal else spec.title_size[1] for cluster, spec in clusters.items()}
+    title_along = {
+        cluster: 0.0 if frame.horizontal else spec.title_size[1]
+        for cluster, spec in clusters.items()
+    }
     min_length = {
         cluster: spec.title_size[0] + 2 * CLUSTER_PADDING if frame.horizontal else 0.0
         for cluster, spec in clusters.items()
@@ -346,7 +376,14 @@ def _place_rows(
         """Distance from the first row's start to the box's start."""
         first = spans[cluster][0]
         title = 0.0 if frame.backwards else title_along[cluster]
-        return CLUSTER_PADDING + title + max((lead(child) for child in children[cluster] if spans[child][0] == first), default=0.0)
+        return (
+            CLUSTER_PADDING
+            + title
+            + max(
+                (lead(child) for child in children[cluster] if spans[child][0] == first),
+                default=0.0,
+            )
+        )
 
     starting, ending = defaultdict(list), defaultdict(list)
     for cluster, (first, last) in spans.items():
@@ -355,18 +392,29 @@ def _place_rows(
     box_start, box_end, centers = {}, {}, []
     position = 0.0
     for index, layer in enumerate(graph.layers):
-        position += (RANK_GAP if index else 0.0) + max((lead(cluster) for cluster in starting[index]), default=0.0)
+        position += (RANK_GAP if index else 0.0) + max(
+            (lead(cluster) for cluster in starting[index]), default=0.0
+        )
         box_start.update((cluster, position - lead(cluster)) for cluster in starting[index])
         extent = max((graph.items[item].rank_size for item in layer), default=0.0)
         centers.append(position + extent / 2)
         position += extent
         # Inner boxes first: an outer box ends after the inner ones it contains.
-        for cluster in sorted(ending[index], key=lambda cluster: -len(_cluster_path(clusters, cluster))):
-            inner_end = max((box_end[child] for child in children[cluster] if spans[child][1] == index), default=position)
+        for cluster in sorted(
+            ending[index], key=lambda cluster: -len(_cluster_path(clusters, cluster))
+        ):
+            inner_end = max(
+                (box_end[child] for child in children[cluster] if spans[child][1] == index),
+                default=position,
+            )
             title = title_along[cluster] if frame.backwards else 0.0
-            box_end[cluster] = max(inner_end + CLUSTER_PADDING + title, box_start[cluster] + min_length[cluster])
+            box_end[cluster] = max(
+                inner_end + CLUSTER_PADDING + title, box_start[cluster] + min_length[cluster]
+            )
         position = max([position, *(box_end[cluster] for cluster in ending[index])])
-    return _Rows(centers, {cluster: (box_start[cluster], box_end[cluster]) for cluster in spans}, position)
+    return _Rows(
+        centers, {cluster: (box_start[cluster], box_end[cluster]) for cluster in spans}, position
+    )
 
 
 class _Assembler:
@@ -388,15 +436,22 @@ class _Assembler:
         items = builder.graph.items
         self.label_layers = {item.layer for item in items if item.kind is ItemKind.LABEL}
         starts = [position - item.order_size / 2 for position, item in zip(across, items)]
-        ends = [position + item.order_size / 2 + item.trailing for position, item in zip(across, items)]
+        ends = [
+            position + item.order_size / 2 + item.trailing for position, item in zip(across, items)
+        ]
         starts.extend(start for start, _ in cluster_across.values())
         ends.extend(end for _, end in cluster_across.values())
         shift = MARGIN - min(starts)
         self.across = [position + shift for position in across]
-        self.cluster_across = {cluster: (start + shift, end + shift) for cluster, (start, end) in cluster_across.items()}
+        self.cluster_across = {
+            cluster: (start + shift, end + shift)
+            for cluster, (start, end) in cluster_across.items()
+        }
         across_length = max(ends) - min(starts) + 2 * MARGIN
         frame.length = rows.length + 2 * MARGIN
-        self.width, self.height = (frame.length, across_length) if frame.horizontal else (across_length, frame.length)
+        self.width, self.height = (
+            (frame.length, across_length) if frame.horizontal else (across_length, frame.length)
+        )
 
     def item_point(self, item: int) -> Point:
         layer = self.builder.graph.items[item].layer
@@ -426,15 +481,19 @@ class _Assembler:
             if items[item].layer % 2 == 0 or items[item].layer in self.label_layers
         ]
         points = [self.item_point(item) for item in [chain[0], *bends, chain[-1]]]
-        upstream, downstream = (edge.target, edge.source) if reversed_edge else (edge.source, edge.target)
+        upstream, downstream = (
+            (edge.target, edge.source) if reversed_edge else (edge.source, edge.target)
+        )
         flow = self.frame.flow
         points[0] = self.port(upstream, flow, points[1])
         points[-1] = self.port(downstream, scaled(flow, -1), points[-2])
         if reversed_edge:
             points.reverse()
-        curves = [self.flow_curve(start, end) for start, end in zip(points, points[1:])]
+        curves = [self.flow_curve(start, end) for start, end in pairwise(points)]
         label_item = self.builder.label_items.get(index)
-        label = Box(self.item_point(label_item), *edge.label_size) if label_item is not None else None
+        label = (
+            Box(self.item_point(label_item), *edge.label_size) if label_item is not None else None
+        )
         return Route(points[0], curves, label)
 
     def port(self, node_id: str, direction: Point, toward: Point) -> Point:
@@ -445,7 +504,9 @@ class _Assembler:
         half_across = self.frame.across_size(box.width, box.height) / 2
         wanted = dot(minus(toward, box.center), across) / 2
         offset = max(-half_across * _PORT_SPREAD, min(half_across * _PORT_SPREAD, wanted))
-        return _border_point(box.center, self.nodes[node_id].outline, direction, scaled(across, offset))
+        return _border_point(
+            box.center, self.nodes[node_id].outline, direction, scaled(across, offset)
+        )
 
     def flow_curve(self, start: Point, end: Point) -> Curve:
         """An S-curve leaving and arriving parallel to the flow."""

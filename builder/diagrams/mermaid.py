@@ -28,7 +28,9 @@ def render_mermaid(source: str, alt: str, lang: str = "fr") -> str:
     `alt` or another language.
     """
     if lang not in PHRASES:
-        raise ValueError(f"unsupported diagram language {lang!r}; expected one of: {', '.join(PHRASES)}")
+        raise ValueError(
+            f"unsupported diagram language {lang!r}; expected one of: {', '.join(PHRASES)}"
+        )
     if not alt.strip():
         raise ValueError("a diagram needs a text alternative: alt must not be empty")
     chart = parse_flowchart(source)
@@ -40,7 +42,10 @@ def render_mermaid(source: str, alt: str, lang: str = "fr") -> str:
             EdgeSpec(edge.source, edge.target, edge.length, _padded_size(text) if text else None)
             for edge, text in zip(chart.edges, texts.edges)
         ],
-        {key: _cluster_spec(subgraph, texts.clusters[key]) for key, subgraph in chart.subgraphs.items()},
+        {
+            key: _cluster_spec(subgraph, texts.clusters[key])
+            for key, subgraph in chart.subgraphs.items()
+        },
     )
     id_prefix = "mermaid-" + hashlib.sha256(f"{lang}\0{alt}\0{source}".encode()).hexdigest()[:12]
     return svg_document(chart, layout, texts, alt.strip(), describe(chart, lang), id_prefix)
@@ -50,10 +55,17 @@ def _measure(chart: Flowchart) -> Texts:
     narrow = (Shape.DIAMOND, Shape.CIRCLE)
     return Texts(
         nodes={
-            node_id: text_block(node.label, _NARROW_WRAP_WIDTH if node.shape in narrow else _WRAP_WIDTH, NODE_FONT_SIZE)
+            node_id: text_block(
+                node.label,
+                _NARROW_WRAP_WIDTH if node.shape in narrow else _WRAP_WIDTH,
+                NODE_FONT_SIZE,
+            )
             for node_id, node in chart.nodes.items()
         },
-        edges=[text_block(edge.label, _WRAP_WIDTH, SMALL_FONT_SIZE) if edge.label else None for edge in chart.edges],
+        edges=[
+            text_block(edge.label, _WRAP_WIDTH, SMALL_FONT_SIZE) if edge.label else None
+            for edge in chart.edges
+        ],
         clusters={
             key: text_block(subgraph.title, _WRAP_WIDTH, SMALL_FONT_SIZE, bold=True)
             for key, subgraph in chart.subgraphs.items()
@@ -71,7 +83,9 @@ def _node_spec(chart: Flowchart, node_id: str, texts: Texts) -> NodeSpec:
 def _cluster_spec(subgraph: Subgraph, title: TextBlock) -> ClusterSpec:
     # Room for the title with a margin on each side: an arrow entering the box fits below it.
     margin = 2 * CLUSTER_TITLE_INSET
-    return ClusterSpec(subgraph.parent, subgraph.nodes, (title.width + margin, title.height + margin))
+    return ClusterSpec(
+        subgraph.parent, subgraph.nodes, (title.width + margin, title.height + margin)
+    )
 
 
 def _padded_size(text: TextBlock) -> tuple[float, float]:

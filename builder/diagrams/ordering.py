@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from statistics import fmean
 
 from builder.diagrams.layered import LayeredGraph
@@ -18,7 +19,9 @@ def order_layers(graph: LayeredGraph) -> None:
     """
     initial_ranks = _cluster_ranks(graph, graph.layers)
     current = [
-        _arrange(graph, layer, {item: position for position, item in enumerate(layer)}, initial_ranks)
+        _arrange(
+            graph, layer, {item: position for position, item in enumerate(layer)}, initial_ranks
+        )
         for layer in graph.layers
     ]
     best, best_crossings = current, _crossings(graph, current)
@@ -72,7 +75,9 @@ def _transpose_pass(graph: LayeredGraph, layers: list[list[int]], swap_ties: boo
     return swapped
 
 
-def _pair_crossings(graph: LayeredGraph, positions: list[dict[int, int]], index: int, left: int, right: int) -> int:
+def _pair_crossings(
+    graph: LayeredGraph, positions: list[dict[int, int]], index: int, left: int, right: int
+) -> int:
     """Crossings between the edges of `left` and `right` if `left` comes first."""
     total = 0
     for neighbours, neighbour_index in ((graph.upper, index - 1), (graph.lower, index + 1)):
@@ -88,7 +93,9 @@ def _pair_crossings(graph: LayeredGraph, positions: list[dict[int, int]], index:
     return total
 
 
-def _barycenters(layer: list[int], fixed: list[int], neighbours: list[list[tuple[int, float]]]) -> dict[int, float]:
+def _barycenters(
+    layer: list[int], fixed: list[int], neighbours: list[list[tuple[int, float]]]
+) -> dict[int, float]:
     """Mean position of each item's neighbours in `fixed`; items without any keep their place."""
     fixed_position = {item: position for position, item in enumerate(fixed)}
     scale = max(len(fixed) - 1, 1) / max(len(layer) - 1, 1)
@@ -100,7 +107,11 @@ def _barycenters(layer: list[int], fixed: list[int], neighbours: list[list[tuple
 
 
 def _arrange(
-    graph: LayeredGraph, items: list[int], values: dict[int, float], cluster_ranks: dict[str, float], depth: int = 0
+    graph: LayeredGraph,
+    items: list[int],
+    values: dict[int, float],
+    cluster_ranks: dict[str, float],
+    depth: int = 0,
 ) -> list[int]:
     """Sort by value, with each subgraph's items kept contiguous and sibling subgraphs in one
     global order (so that their boxes never have to cross from one layer to the next)."""
@@ -109,7 +120,9 @@ def _arrange(
         clusters = graph.items[item].clusters
         groups[clusters[depth] if len(clusters) > depth else item].append(item)
     keys = sorted(groups, key=lambda key: fmean(values[item] for item in groups[key]))
-    clusters_in_rank_order = iter(sorted((key for key in keys if isinstance(key, str)), key=cluster_ranks.__getitem__))
+    clusters_in_rank_order = iter(
+        sorted((key for key in keys if isinstance(key, str)), key=cluster_ranks.__getitem__)
+    )
     keys = [next(clusters_in_rank_order) if isinstance(key, str) else key for key in keys]
     arranged: list[int] = []
     for key in keys:
@@ -132,7 +145,7 @@ def _cluster_ranks(graph: LayeredGraph, layers: list[list[int]]) -> dict[str, fl
 
 def _crossings(graph: LayeredGraph, layers: list[list[int]]) -> int:
     total = 0
-    for upper_layer, lower_layer in zip(layers, layers[1:]):
+    for upper_layer, lower_layer in pairwise(layers):
         lower_position = {item: position for position, item in enumerate(lower_layer)}
         segments = [
             (upper_position, lower_position[lower])

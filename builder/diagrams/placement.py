@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from builder.diagrams.layered import ItemKind, LayeredGraph
 
@@ -35,10 +35,12 @@ class ClusterRoom:
     min_size: float  # the title's width, when it sits along the flow (TD charts)
 
 
-def place(graph: LayeredGraph, rooms: dict[str, ClusterRoom]) -> tuple[list[float], dict[str, tuple[float, float]]]:
+def place(
+    graph: LayeredGraph, rooms: dict[str, ClusterRoom]
+) -> tuple[list[float], dict[str, tuple[float, float]]]:
     """Centre position of every item, and (start, end) of every subgraph box."""
     slots = [_slots_with_borders(graph, layer) for layer in graph.layers]
-    gaps = [[_separation(graph, rooms, a, b) for a, b in zip(layer, layer[1:])] for layer in slots]
+    gaps = [[_separation(graph, rooms, a, b) for a, b in pairwise(layer)] for layer in slots]
     positions = [[0.0, *accumulate(layer_gaps)] for layer_gaps in gaps]
     for _ in range(_ITERATIONS):
         for downward in (True, False):
@@ -52,7 +54,10 @@ def _slots_with_borders(graph: LayeredGraph, layer: list[int]) -> list[Slot]:
     for item in layer:
         clusters = graph.items[item].clusters
         shared = 0
-        while shared < min(len(open_clusters), len(clusters)) and open_clusters[shared] == clusters[shared]:
+        while (
+            shared < min(len(open_clusters), len(clusters))
+            and open_clusters[shared] == clusters[shared]
+        ):
             shared += 1
         slots.extend(("right", cluster) for cluster in reversed(open_clusters[shared:]))
         slots.extend(("left", cluster) for cluster in clusters[shared:])
@@ -62,9 +67,15 @@ def _slots_with_borders(graph: LayeredGraph, layer: list[int]) -> list[Slot]:
     return slots
 
 
-def _separation(graph: LayeredGraph, rooms: dict[str, ClusterRoom], first: Slot, second: Slot) -> float:
+def _separation(
+    graph: LayeredGraph, rooms: dict[str, ClusterRoom], first: Slot, second: Slot
+) -> float:
     """Minimum distance between the centres (or border lines) of two neighbouring slots."""
-    first_half = graph.items[first].order_size / 2 + graph.items[first].trailing if isinstance(first, int) else 0.0
+    first_half = (
+        graph.items[first].order_size / 2 + graph.items[first].trailing
+        if isinstance(first, int)
+        else 0.0
+    )
     second_half = graph.items[second].order_size / 2 if isinstance(second, int) else 0.0
     if isinstance(first, tuple) and first[0] == "left":
         return CLUSTER_PADDING + rooms[first[1]].title_room + second_half
@@ -83,7 +94,12 @@ def _sweep(
     positions: list[list[float]],
     downward: bool,
 ) -> None:
-    item_position = {slot: x for layer, xs in zip(slots, positions) for slot, x in zip(layer, xs) if isinstance(slot, int)}
+    item_position = {
+        slot: x
+        for layer, xs in zip(slots, positions)
+        for slot, x in zip(layer, xs)
+        if isinstance(slot, int)
+    }
     neighbours = graph.upper if downward else graph.lower
     indices = range(1, len(slots)) if downward else range(len(slots) - 2, -1, -1)
     for index in indices:
@@ -91,10 +107,16 @@ def _sweep(
         for slot, x in zip(slots[index], positions[index]):
             pulls = neighbours[slot] if isinstance(slot, int) else []
             total = sum(weight for _, weight in pulls)
-            targets.append(sum(item_position[other] * weight for other, weight in pulls) / total if pulls else x)
+            targets.append(
+                sum(item_position[other] * weight for other, weight in pulls) / total
+                if pulls
+                else x
+            )
             weights.append(total if pulls else _IDLE_WEIGHT)
         positions[index] = _closest_in_order(targets, weights, gaps[index])
-        item_position.update((slot, x) for slot, x in zip(slots[index], positions[index]) if isinstance(slot, int))
+        item_position.update(
+            (slot, x) for slot, x in zip(slots[index], positions[index]) if isinstance(slot, int)
+        )
 
 
 def _closest_in_order(targets: list[float], weights: list[float], gaps: list[float]) -> list[float]:
@@ -117,7 +139,10 @@ def _closest_in_order(targets: list[float], weights: list[float], gaps: list[flo
 
 
 def _straighten_borders(
-    graph: LayeredGraph, rooms: dict[str, ClusterRoom], slots: list[list[Slot]], positions: list[list[float]]
+    graph: LayeredGraph,
+    rooms: dict[str, ClusterRoom],
+    slots: list[list[Slot]],
+    positions: list[list[float]],
 ) -> tuple[list[float], dict[str, tuple[float, float]]]:
     """Give each subgraph one left and one right border line through all its layers, then
     push slots right until every gap holds again (a longest-path pass over the "must be
@@ -132,7 +157,7 @@ def _straighten_borders(
         for slot, x in zip(layer, xs):
             pushed_only = isinstance(slot, tuple) or graph.items[slot].kind is ItemKind.FILLER
             current[slot] = -math.inf if pushed_only else x
-        for first, second in zip(layer, layer[1:]):
+        for first, second in pairwise(layer):
             after[first].append((second, _separation(graph, rooms, first, second)))
     current.update(_left_borders(graph, rooms, current))
     for cluster, room in rooms.items():
@@ -143,14 +168,18 @@ def _straighten_borders(
     return item_positions, boxes
 
 
-def _left_borders(graph: LayeredGraph, rooms: dict[str, ClusterRoom], current: dict[Slot, float]) -> dict[Slot, float]:
+def _left_borders(
+    graph: LayeredGraph, rooms: dict[str, ClusterRoom], current: dict[Slot, float]
+) -> dict[Slot, float]:
     """Where each subgraph's left border would sit given its content, innermost first."""
     content_start: dict[str, float] = defaultdict(lambda: math.inf)
     paths = set()
     for index, item in enumerate(graph.items):
         if item.clusters and item.kind is not ItemKind.FILLER:
             innermost = item.clusters[-1]
-            content_start[innermost] = min(content_start[innermost], current[index] - item.order_size / 2)
+            content_start[innermost] = min(
+                content_start[innermost], current[index] - item.order_size / 2
+            )
         paths.update(item.clusters[: depth + 1] for depth in range(len(item.clusters)))
     borders = {}
     for path in sorted(paths, key=lambda path: (-len(path), path)):
@@ -162,7 +191,9 @@ def _left_borders(graph: LayeredGraph, rooms: dict[str, ClusterRoom], current: d
     return borders
 
 
-def _push_right(current: dict[Slot, float], after: dict[Slot, list[tuple[Slot, float]]]) -> dict[Slot, float]:
+def _push_right(
+    current: dict[Slot, float], after: dict[Slot, list[tuple[Slot, float]]]
+) -> dict[Slot, float]:
     waiting = defaultdict(int)
     for successors in after.values():
         for successor, _ in successors:

@@ -66,7 +66,13 @@ def outline(shape: Shape, width: float, height: float) -> list[Point]:
         ]
     if shape is Shape.FLAG:
         notch = height / 4
-        return [(-half_w, -half_h), (half_w, -half_h), (half_w, half_h), (-half_w, half_h), (-half_w + notch, 0)]
+        return [
+            (-half_w, -half_h),
+            (half_w, -half_h),
+            (half_w, half_h),
+            (-half_w, half_h),
+            (-half_w + notch, 0),
+        ]
     if shape is Shape.STADIUM:
         radius = half_h
         right = _ellipse_points(half_w - radius, 0, radius, radius, -math.pi / 2, math.pi / 2)
@@ -80,20 +86,26 @@ def outline(shape: Shape, width: float, height: float) -> list[Point]:
     return [(-half_w, -half_h), (half_w, -half_h), (half_w, half_h), (-half_w, half_h)]
 
 
-def _ellipse_points(cx: float, cy: float, rx: float, ry: float, start: float, stop: float) -> list[Point]:
+def _ellipse_points(
+    cx: float, cy: float, rx: float, ry: float, start: float, stop: float
+) -> list[Point]:
     steps = max(2, round(_CIRCLE_SEGMENTS * (stop - start) / (2 * math.pi)))
     angles = (start + (stop - start) * step / steps for step in range(steps + 1))
     return [(cx + rx * math.cos(angle), cy + ry * math.sin(angle)) for angle in angles]
 
 
-def shape_markup(shape: Shape, center: Point, width: float, height: float, paint: dict[str, str]) -> str:
+def shape_markup(
+    shape: Shape, center: Point, width: float, height: float, paint: dict[str, str]
+) -> str:
     """SVG for the node's border; `paint` holds the fill, stroke and stroke_width attributes."""
     cx, cy = center
     left, top = cx - width / 2, cy - height / 2
     if shape is Shape.CIRCLE:
         return element("circle", cx=number(cx), cy=number(cy), r=number(width / 2), **paint)
     if shape in (Shape.DIAMOND, Shape.HEXAGON, Shape.FLAG):
-        points = " ".join(f"{number(cx + x)},{number(cy + y)}" for x, y in outline(shape, width, height))
+        points = " ".join(
+            f"{number(cx + x)},{number(cy + y)}" for x, y in outline(shape, width, height)
+        )
         return element("polygon", points=points, **paint)
     if shape is Shape.CYLINDER:
         return _cylinder_markup(left, top, width, height, paint)
@@ -113,10 +125,14 @@ def shape_markup(shape: Shape, center: Point, width: float, height: float, paint
         f"M{number(x)},{number(top)}V{number(top + height)}"
         for x in (left + _SUBROUTINE_INSET, left + width - _SUBROUTINE_INSET)
     )
-    return box + element("path", d=inner, fill="none", stroke=paint["stroke"], stroke_width=paint.get("stroke_width"))
+    return box + element(
+        "path", d=inner, fill="none", stroke=paint["stroke"], stroke_width=paint.get("stroke_width")
+    )
 
 
-def _cylinder_markup(left: float, top: float, width: float, height: float, paint: dict[str, str]) -> str:
+def _cylinder_markup(
+    left: float, top: float, width: float, height: float, paint: dict[str, str]
+) -> str:
     """A body whose top ellipse is drawn whole (back and front rims) and bottom only in front."""
     radius_y = _cylinder_radius_y(width)
     arc = f"a{number(width / 2)},{number(radius_y)} 0 0 0"

@@ -47,7 +47,9 @@ class _Marker:
 _MARKERS = {
     Head.ARROW: _Marker("arrow", 10.0, '<path d="M0,0L10,5L0,10z"/>', 0.0),
     Head.CIRCLE: _Marker("circle", 9.0, '<circle cx="5" cy="5" r="4"/>', 1.0),
-    Head.CROSS: _Marker("cross", 6.0, '<path d="M1,1L9,9M9,1L1,9" fill="none" stroke-width="2"/>', 5.0),
+    Head.CROSS: _Marker(
+        "cross", 6.0, '<path d="M1,1L9,9M9,1L1,9" fill="none" stroke-width="2"/>', 5.0
+    ),
 }
 _START_ARROW = _Marker("arrow-start", 10.0, '<path d="M10,0L0,5L10,10z"/>', 10.0)
 
@@ -61,7 +63,9 @@ class Texts:
     clusters: dict[str, TextBlock]
 
 
-def svg_document(chart: Flowchart, layout: Layout, texts: Texts, alt: str, description: str, id_prefix: str) -> str:
+def svg_document(
+    chart: Flowchart, layout: Layout, texts: Texts, alt: str, description: str, id_prefix: str
+) -> str:
     width, height = number(layout.width), number(layout.height)
     content = "".join(
         [
@@ -69,15 +73,24 @@ def svg_document(chart: Flowchart, layout: Layout, texts: Texts, alt: str, descr
             element("desc", escape(description), id=f"{id_prefix}-desc"),
             _definitions(chart.edges, id_prefix),
             element("rect", width=width, height=height, fill=BACKGROUND),
-            *(_cluster(layout.clusters[key], chart.subgraphs[key].style) for key in chart.subgraphs),
+            *(
+                _cluster(layout.clusters[key], chart.subgraphs[key].style)
+                for key in chart.subgraphs
+            ),
             *(_edge(edge, route, id_prefix) for edge, route in zip(chart.edges, layout.edges)),
             # Titles after edges, on their own background, so that an edge entering a box never
             # runs through its title.
             *(
-                _cluster_title(layout.clusters[key], chart.subgraphs[key].style, texts.clusters[key])
+                _cluster_title(
+                    layout.clusters[key], chart.subgraphs[key].style, texts.clusters[key]
+                )
                 for key in chart.subgraphs
             ),
-            *(_edge_label(route.label, text) for route, text in zip(layout.edges, texts.edges) if route.label and text),
+            *(
+                _edge_label(route.label, text)
+                for route, text in zip(layout.edges, texts.edges)
+                if route.label and text
+            ),
             *(_node(chart, key, layout.nodes[key], texts.nodes[key]) for key in chart.nodes),
         ]
     )
@@ -125,7 +138,9 @@ def _edge(edge: Edge, route: Route, id_prefix: str) -> str:
         curves = _trim_end(curves, end_marker.length)
     if edge.both_ways:
         start, curves = _trim_start(start, curves, _START_ARROW.length)
-    path = f"M{_point(start)}" + "".join(f"C{_point(c1)} {_point(c2)} {_point(end)}" for c1, c2, end in curves)
+    path = f"M{_point(start)}" + "".join(
+        f"C{_point(c1)} {_point(c2)} {_point(end)}" for c1, c2, end in curves
+    )
     return element(
         "path",
         d=path,
@@ -172,7 +187,9 @@ def _node(chart: Flowchart, node_id: str, box: Box, text: TextBlock) -> str:
     paint = {
         "fill": fill,
         "stroke": node.style.stroke or NODE_STROKE,
-        "stroke_width": number(node.style.stroke_width if node.style.stroke_width is not None else NODE_STROKE_WIDTH),
+        "stroke_width": number(
+            node.style.stroke_width if node.style.stroke_width is not None else NODE_STROKE_WIDTH
+        ),
     }
     color = readable_text_color(fill, node.style.color or NODE_TEXT)
     shape = shape_markup(node.shape, box.center, box.width, box.height, paint)

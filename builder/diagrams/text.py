@@ -84,7 +84,7 @@ def text_width(text: str, font_size: float, bold: bool = False) -> float:
 
 
 def wrap(text: str, max_width: float, font_size: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap of each line of `text`; a single word wider than the limit keeps its line."""
+    """Greedy word wrap of each line of `text`; a word wider than the limit gets its own line."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
