@@ -1,7 +1,7 @@
 """Where the Moodle URL and token come from, and the checks that keep the token private.
 
 The token comes from MOODLE_TOKEN or from a YAML config file that only its owner can read
-(`url`, `token`, `max_input_vars`, `timeout`, `allow_http`). Plain http is refused unless the
+(`url`, `token`, `max_input_vars`, `timeout`, `retries`, `backoff`, `allow_http`). Plain http is refused unless the
 host is on loopback or the user asks for it, since the token would cross the network in clear.
 """
 
@@ -19,7 +19,7 @@ import yaml
 from lms_sync.client import MoodleClient
 from lms_sync.errors import ConfigError
 
-CONFIG_KEYS = {"url", "token", "max_input_vars", "timeout", "allow_http"}
+CONFIG_KEYS = {"url", "token", "max_input_vars", "timeout", "retries", "backoff", "allow_http"}
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,16 @@ class MoodleSettings:
     token: str
     max_input_vars: int = 1000
     timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 0.5
 
     def __repr__(self) -> str:  # keeps the token out of logs and tracebacks
         return f"MoodleSettings(url={self.url!r}, max_input_vars={self.max_input_vars}, timeout={self.timeout})"
 
     def client(self) -> MoodleClient:
-        return MoodleClient(self.url, self.token, max_input_vars=self.max_input_vars, timeout=self.timeout)
+        return MoodleClient(
+            self.url, self.token, max_input_vars=self.max_input_vars, timeout=self.timeout, retries=self.retries, backoff=self.backoff
+        )
 
 
 def default_config_path(env=os.environ) -> Path:
@@ -69,7 +73,9 @@ def load_settings(
         url=str(url).rstrip("/"),
         token=str(token).strip(),
         max_input_vars=int(max_input_vars or file_settings.get("max_input_vars") or 1000),
-        timeout=float(file_settings.get("timeout") or 30.0),
+        timeout=float(file_settings.get("timeout", 30.0)),
+        retries=int(file_settings.get("retries", 4)),
+        backoff=float(file_settings.get("backoff", 0.5)),
     )
 
 
