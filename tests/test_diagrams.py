@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -815,3 +816,64 @@ def test_styles_cannot_inject_css(source: str, column: int) -> None:
     with pytest.raises(DiagramError) as caught:
         render_mermaid(source, "Diagramme")
     assert (caught.value.line, caught.value.column) == (3, column)
+
+
+# --- random graphs ----------------------------------------------------------------------------
+
+RANDOM_SHAPES = ["[{}]", "({})", "([{}])", "(({}))", "{{{}}}", ">{}]", "[[{}]]", "{{{{{}}}}}"]
+RANDOM_EDGES = ["-->", "---", "-.->", "==>", "--o", "--x", "<-->", "--->"]
+RANDOM_WORDS = "atelier module partage évaluation réseau pratiques outils communauté".split()
+
+
+def random_flowchart(seed: int) -> tuple[str, dict[str, set[int]]]:
+    """A random flowchart and the nodes each subgraph title should enclose."""
+    rng = random.Random(seed)
+    count = rng.randint(2, 12)
+    words = lambda: " ".join(rng.choice(RANDOM_WORDS) for _ in range(rng.randint(1, 4)))  # noqa: E731
+    lines = [f"flowchart {rng.choice(['TD', 'LR', 'BT', 'RL'])}"]
+    lines += [f"N{index}" + rng.choice(RANDOM_SHAPES).format(words()) for index in range(count)]
+    for _ in range(rng.randint(1, 18)):
+        label = f"|{rng.choice(RANDOM_WORDS)}|" if rng.random() < 0.3 else ""
+        source, target = rng.randrange(count), rng.randrange(count)
+        lines.append(f"N{source} {rng.choice(RANDOM_EDGES)}{label} N{target}")
+    members = rng.sample(range(count), rng.randint(1, count - 1))
+    outer, inner = members[: len(members) // 2 + 1], members[len(members) // 2 + 1 :]
+    lines += ["subgraph outer [Groupe externe]", *(f"N{index}" for index in outer)]
+    if inner:
+        lines += ["subgraph inner [Groupe interne]", *(f"N{index}" for index in inner), "end"]
+    lines.append("end")
+    enclosed = {"Groupe externe": set(members), "Groupe interne": set(inner)}
+    return "\n".join(lines), enclosed
+
+
+def shape_box(shape: etree._Element) -> Box:
+    if shape.tag == f"{SVG}rect":
+        return rect_box(shape)
+    if shape.tag == f"{SVG}circle":
+        x, y, radius = (float(shape.get(name)) for name in ("cx", "cy", "r"))
+        return x - radius, y - radius, x + radius, y + radius
+    points = [tuple(map(float, pair.split(","))) for pair in shape.get("points").split()]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_flowcharts_lay_out_cleanly(seed: int) -> None:
+    source, enclosed = random_flowchart(seed)
+    markup = render_mermaid(source, "Diagramme")
+    assert render_mermaid(source, "Diagramme") == markup
+    svg = etree.fromstring(markup.encode())
+    nodes = [shape_box(group[0]) for group in svg.iterfind("svg:g[@class='node']", NS)]
+    labels = [rect_box(rect) for rect in svg.iterfind("svg:g[@class='edge-label']/svg:rect", NS)]
+    boxes = nodes + labels
+    for index, box in enumerate(boxes):
+        assert all(apart(box, other) for other in boxes[index + 1 :]), source
+    titles = [node_label(group) for group in svg.iterfind("svg:g[@class='cluster-title']", NS)]
+    frames = [rect_box(rect) for rect in svg.iterfind("svg:rect[@class='cluster']", NS)]
+    for title, frame in zip(titles, frames):
+        for index, box in enumerate(nodes):
+            if index in enclosed[title]:
+                assert frame[0] < box[0] and box[2] < frame[2], source
+                assert frame[1] < box[1] and box[3] < frame[3], source
+            else:
+                assert apart(frame, box), source

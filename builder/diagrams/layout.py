@@ -29,8 +29,9 @@ Curve = tuple[Point, Point, Point]  # the two control points and the end of a cu
 
 MARGIN = 12.0
 RANK_GAP = 24.0
-# How far a self-loop reaches out of its node.
+# How far a node's first self-loop reaches out of it; each further loop reaches a step more.
 LOOP_REACH = 32.0
+LOOP_STEP = 12.0
 _LABEL_GAP = 6.0
 # Edge ends spread along the border, up to this share of the node's half-size.
 _PORT_SPREAD = 0.5
@@ -137,13 +138,14 @@ def layout_flowchart(
     layer_of = _assign_layers(
         list(nodes), {index: (*downstream[index], 2 * flows[index].length) for index in flows}
     )
-    builder = _GraphBuilder(frame, nodes, clusters, layer_of)
+    builder = _GraphBuilder(frame, nodes, edges, clusters, layer_of)
     for index, edge in enumerate(edges):
         if index in flows:
             builder.add_chain(index, *downstream[index], edge.label_size)
         else:
-            builder.add_loop_room(edge.source, edge.label_size)
+            builder.add_loop(index, edge)
     builder.add_fillers()
+    builder.graph.layers = _initial_order(builder.graph, list(builder.node_items.values()))
     order_layers(builder.graph)
     rooms = {
         cluster: ClusterRoom(
@@ -153,7 +155,7 @@ def layout_flowchart(
         for cluster, spec in clusters.items()
     }
     across, cluster_across = place(builder.graph, rooms)
-    rows = _place_rows(builder.graph, frame, clusters, builder.spans)
+    rows = _RowStacker(frame, clusters, builder.spans).stack(builder.graph)
     assembler = _Assembler(frame, nodes, builder, across, cluster_across, rows)
     return Layout(
         width=assembler.width,
@@ -162,7 +164,7 @@ def layout_flowchart(
         edges=[
             assembler.route(index, edge, index in reversed_edges)
             if index in flows
-            else assembler.loop(edge)
+            else assembler.loop(index, edge)
             for index, edge in enumerate(edges)
         ],
         clusters={cluster: assembler.cluster_box(cluster) for cluster in clusters},
@@ -201,7 +203,7 @@ def _edges_to_reverse(node_ids: list[str], edges: dict[int, EdgeSpec]) -> set[in
 
 
 def _assign_layers(node_ids: list[str], edges: dict[int, tuple[str, str, int]]) -> dict[str, int]:
-    """Longest path from the sources, then sources moved down next to their first child."""
+    """Longest path from the sources, then each source moved down next to its nearest child."""
     outgoing: dict[str, list[tuple[str, int]]] = defaultdict(list)
     incoming_count = dict.fromkeys(node_ids, 0)
     for source, target, span in edges.values():
@@ -232,10 +234,12 @@ class _GraphBuilder:
         self,
         frame: _Frame,
         nodes: dict[str, NodeSpec],
+        edges: list[EdgeSpec],
         clusters: dict[str, ClusterSpec],
         layer_of: dict[str, int],
     ):
         self.frame = frame
+        self.edges = edges
         self.graph = LayeredGraph()
         self.clusters = clusters
         self.paths = {
@@ -245,7 +249,7 @@ class _GraphBuilder:
         }
         self.chains: dict[int, list[int]] = {}
         self.label_items: dict[int, int] = {}
-        self.loop_labels: dict[str, tuple[float, float]] = {}
+        self.loops: dict[str, list[int]] = defaultdict(list)
         self.node_items = {
             node_id: self.graph.add_item(
                 Item(
@@ -289,14 +293,20 @@ class _GraphBuilder:
             self.graph.connect(upper_item, lower_item)
         self.chains[edge_index] = chain
 
-    def add_loop_room(self, node_id: str, label_size: tuple[float, float] | None) -> None:
-        """Keep room beside a node for its self-loop (and the loop's label)."""
-        item = self.graph.items[self.node_items[node_id]]
-        label_room = self.frame.across_size(*label_size) + _LABEL_GAP if label_size else 0.0
-        item.trailing = max(item.trailing, LOOP_REACH + label_room)
+    def add_loop(self, edge_index: int, edge: EdgeSpec) -> None:
+        """Keep room beside a node for its self-loops, nested, and their labels, side by side."""
+        loops = self.loops[edge.source]
+        loops.append(edge_index)
+        label_room = sum(self.loop_label_room(loop_edge) for loop_edge in loops)
+        item = self.graph.items[self.node_items[edge.source]]
+        item.trailing = LOOP_REACH + LOOP_STEP * (len(loops) - 1) + label_room
+
+    def loop_label_room(self, edge_index: int) -> float:
+        label_size = self.edges[edge_index].label_size
+        return _LABEL_GAP + self.frame.across_size(*label_size) if label_size else 0.0
 
     def add_fillers(self) -> None:
-        """Give every subgraph an item in each layer its box crosses, then lay out the items."""
+        """Give every subgraph an item in each layer its box crosses."""
         for item in self.graph.items:
             for cluster in item.clusters:
                 first, last = self.spans.get(cluster, (item.layer, item.layer))
@@ -307,7 +317,6 @@ class _GraphBuilder:
                 if (cluster, layer) not in occupied:
                     path = _cluster_path(self.clusters, cluster)
                     self.graph.add_item(Item(ItemKind.FILLER, layer, 0.0, 0.0, path))
-        self.graph.layers = _initial_order(self.graph, list(self.node_items.values()))
 
 
 def _cluster_path(clusters: dict[str, ClusterSpec], cluster: str) -> tuple[str, ...]:
@@ -351,70 +360,75 @@ class _Rows:
     length: float
 
 
-def _place_rows(
-    graph: LayeredGraph,
-    frame: _Frame,
-    clusters: dict[str, ClusterSpec],
-    spans: dict[str, tuple[int, int]],
-) -> _Rows:
-    """Stack the layers, widening the gaps where subgraph boxes start or end so that a box's
-    padding and title never overlap the row before or after it."""
-    title_along = {
-        cluster: 0.0 if frame.horizontal else spec.title_size[1]
-        for cluster, spec in clusters.items()
-    }
-    min_length = {
-        cluster: spec.title_size[0] + 2 * CLUSTER_PADDING if frame.horizontal else 0.0
-        for cluster, spec in clusters.items()
-    }
-    children = defaultdict(list)
-    for cluster, spec in clusters.items():
-        if spec.parent is not None:
-            children[spec.parent].append(cluster)
+class _RowStacker:
+    """Stacks the layers along the flow, widening the gaps where subgraph boxes start or end
+    so that a box's padding and title never overlap the row before or after it."""
 
-    def lead(cluster: str) -> float:
-        """Distance from the first row's start to the box's start."""
-        first = spans[cluster][0]
-        title = 0.0 if frame.backwards else title_along[cluster]
-        return (
-            CLUSTER_PADDING
-            + title
-            + max(
-                (lead(child) for child in children[cluster] if spans[child][0] == first),
-                default=0.0,
-            )
-        )
+    def __init__(
+        self, frame: _Frame, clusters: dict[str, ClusterSpec], spans: dict[str, tuple[int, int]]
+    ):
+        self.spans = spans
+        # A title sits at the top of its box, which is where the flow starts unless it goes up;
+        # in left-right charts it takes room across the flow instead (see `placement`).
+        title_room = {
+            cluster: 0.0 if frame.horizontal else spec.title_size[1]
+            for cluster, spec in clusters.items()
+        }
+        self.start_room = {c: 0.0 if frame.backwards else room for c, room in title_room.items()}
+        self.end_room = {c: room if frame.backwards else 0.0 for c, room in title_room.items()}
+        self.min_length = {
+            cluster: spec.title_size[0] + 2 * CLUSTER_PADDING if frame.horizontal else 0.0
+            for cluster, spec in clusters.items()
+        }
+        self.depth = {cluster: len(_cluster_path(clusters, cluster)) for cluster in clusters}
+        self.children = defaultdict(list)
+        for cluster, spec in clusters.items():
+            if spec.parent is not None:
+                self.children[spec.parent].append(cluster)
 
-    starting, ending = defaultdict(list), defaultdict(list)
-    for cluster, (first, last) in spans.items():
-        starting[first].append(cluster)
-        ending[last].append(cluster)
-    box_start, box_end, centers = {}, {}, []
-    position = 0.0
-    for index, layer in enumerate(graph.layers):
-        position += (RANK_GAP if index else 0.0) + max(
-            (lead(cluster) for cluster in starting[index]), default=0.0
+    def stack(self, graph: LayeredGraph) -> _Rows:
+        starting, ending = defaultdict(list), defaultdict(list)
+        for cluster, (first, last) in self.spans.items():
+            starting[first].append(cluster)
+            ending[last].append(cluster)
+        box_start: dict[str, float] = {}
+        box_end: dict[str, float] = {}
+        centers = []
+        position = 0.0
+        for index, layer in enumerate(graph.layers):
+            leads = {cluster: self.lead(cluster) for cluster in starting[index]}
+            position += (RANK_GAP if index else 0.0) + max(leads.values(), default=0.0)
+            box_start.update((cluster, position - lead) for cluster, lead in leads.items())
+            extent = max((graph.items[item].rank_size for item in layer), default=0.0)
+            centers.append(position + extent / 2)
+            position += extent
+            # Inner boxes first: an outer box ends after the inner ones it contains.
+            for cluster in sorted(ending[index], key=self.depth.__getitem__, reverse=True):
+                box_end[cluster] = self.box_end(cluster, position, box_start, box_end)
+            position = max([position, *(box_end[cluster] for cluster in ending[index])])
+        spans = {cluster: (box_start[cluster], box_end[cluster]) for cluster in self.spans}
+        return _Rows(centers, spans, position)
+
+    def lead(self, cluster: str) -> float:
+        """Distance from the box's start to the start of its first row."""
+        first = self.spans[cluster][0]
+        nested = (
+            self.lead(child) for child in self.children[cluster] if self.spans[child][0] == first
         )
-        box_start.update((cluster, position - lead(cluster)) for cluster in starting[index])
-        extent = max((graph.items[item].rank_size for item in layer), default=0.0)
-        centers.append(position + extent / 2)
-        position += extent
-        # Inner boxes first: an outer box ends after the inner ones it contains.
-        for cluster in sorted(
-            ending[index], key=lambda cluster: -len(_cluster_path(clusters, cluster))
-        ):
-            inner_end = max(
-                (box_end[child] for child in children[cluster] if spans[child][1] == index),
-                default=position,
-            )
-            title = title_along[cluster] if frame.backwards else 0.0
-            box_end[cluster] = max(
-                inner_end + CLUSTER_PADDING + title, box_start[cluster] + min_length[cluster]
-            )
-        position = max([position, *(box_end[cluster] for cluster in ending[index])])
-    return _Rows(
-        centers, {cluster: (box_start[cluster], box_end[cluster]) for cluster in spans}, position
-    )
+        return CLUSTER_PADDING + self.start_room[cluster] + max(nested, default=0.0)
+
+    def box_end(
+        self, cluster: str, row_end: float, box_start: dict[str, float], box_end: dict[str, float]
+    ) -> float:
+        last = self.spans[cluster][1]
+        nested = (
+            box_end[child] for child in self.children[cluster] if self.spans[child][1] == last
+        )
+        content_end = max(nested, default=row_end)
+        return max(
+            content_end + CLUSTER_PADDING + self.end_room[cluster],
+            box_start[cluster] + self.min_length[cluster],
+        )
 
 
 class _Assembler:
@@ -514,22 +528,29 @@ class _Assembler:
         half = dot(minus(end, start), flow) / 2
         return plus(start, scaled(flow, half)), minus(end, scaled(flow, half)), end
 
-    def loop(self, edge: EdgeSpec) -> Route:
-        """A self-loop on the node's side, from its upper half to its lower half."""
+    def loop(self, index: int, edge: EdgeSpec) -> Route:
+        """A self-loop on the node's side, from its upper half to its lower half; a node's
+        loops nest, and their labels line up beyond the outermost one."""
         box = self.node_box(edge.source)
         outline = self.nodes[edge.source].outline
         flow, across = self.frame.flow, self.frame.across
         quarter = self.frame.along_size(box.width, box.height) / 4
         start = _border_point(box.center, outline, across, scaled(flow, -quarter))
         end = _border_point(box.center, outline, across, scaled(flow, quarter))
-        reach = scaled(across, LOOP_REACH * 4 / 3)  # a cubic reaches 3/4 of its control points
+        loops = self.builder.loops[edge.source]
+        reach = LOOP_REACH + LOOP_STEP * loops.index(index)
+        control = scaled(across, reach * 4 / 3)  # a cubic reaches 3/4 of its control points
         label = None
         if edge.label_size:
-            half_across = self.frame.across_size(box.width, box.height) / 2
+            outermost = LOOP_REACH + LOOP_STEP * (len(loops) - 1)
+            before = sum(
+                self.builder.loop_label_room(other) for other in loops[: loops.index(index)]
+            )
             label_half = self.frame.across_size(*edge.label_size) / 2
-            distance = half_across + LOOP_REACH + _LABEL_GAP + label_half
+            half_across = self.frame.across_size(box.width, box.height) / 2
+            distance = half_across + outermost + before + _LABEL_GAP + label_half
             label = Box(plus(box.center, scaled(across, distance)), *edge.label_size)
-        return Route(start, [(plus(start, reach), plus(end, reach), end)], label)
+        return Route(start, [(plus(start, control), plus(end, control), end)], label)
 
 
 def _border_point(center: Point, outline: list[Point], direction: Point, shift: Point) -> Point:
