@@ -818,6 +818,14 @@ def test_styles_cannot_inject_css(source: str, column: int) -> None:
     assert (caught.value.line, caught.value.column) == (3, column)
 
 
+def test_documentation_examples_render() -> None:
+    documentation = (Path(__file__).resolve().parent.parent / "docs" / "diagrams.md").read_text()
+    examples = re.findall(r"```mermaid[^\n]*\n(.*?)```", documentation, re.DOTALL)
+    assert len(examples) == 3
+    for example in examples:
+        assert_inert(render_mermaid(example, "Exemple"))
+
+
 # --- random graphs ----------------------------------------------------------------------------
 
 RANDOM_SHAPES = ["[{}]", "({})", "([{}])", "(({}))", "{{{}}}", ">{}]", "[[{}]]", "{{{{{}}}}}"]
