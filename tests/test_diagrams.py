@@ -13,7 +13,7 @@ from builder.diagrams import DiagramError, render_mermaid
 from builder.diagrams.colors import contrast_ratio, parse_color, readable_text_color
 from builder.diagrams.flowchart import parse_flowchart
 from builder.diagrams.model import Direction, Head, LineStyle, Shape
-from builder.diagrams.text import clean_label, text_width
+from builder.diagrams.text import clean_label, text_width, wrap
 
 FLAGSHIP = (
     "graph TD; A[Formateur] --> B[Échanges avec pairs]; B --> C[Partage de pratiques]; "
@@ -258,7 +258,6 @@ def test_class_def_class_and_triple_colon() -> None:
     assert chart.nodes["A"].style.stroke == "#b71c1c"
     assert chart.nodes["B"].style.fill == chart.nodes["C"].style.fill == "#e8f5e9"
     assert chart.nodes["B"].style.stroke == "#333333"
-    assert chart.nodes["A"].classes == ["important"]
 
 
 def test_style_statement_wins_over_classes() -> None:
@@ -653,6 +652,13 @@ def test_long_labels_wrap_onto_several_lines() -> None:
         == "Un libellé très long qui ne tiendrait jamais sur une seule ligne de nœud"
     )
     assert len({tspan.get("y") for tspan in svg.iterfind(".//svg:tspan", NS)}) == len(lines)
+
+
+def test_wrapping_keeps_french_punctuation_with_its_word() -> None:
+    lines = wrap("Les objectifs sont-ils vraiment « clairs » ?", 100, 16)
+    assert len(lines) > 2
+    assert not any(line.startswith(("?", "»")) or line.endswith("«") for line in lines)
+    assert " ".join(lines) == "Les objectifs sont-ils vraiment « clairs » ?"
 
 
 def test_line_breaks_in_labels_become_lines() -> None:

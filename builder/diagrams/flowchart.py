@@ -626,7 +626,6 @@ class _Parser:
                     f"unknown class '{class_name.name}'; define it with classDef",
                 )
             item = self.styled_item(target)
-            item.classes.append(class_name.name)
             item.style = self.class_defs[class_name.name].merged_over(item.style)
         for target, style in self.style_uses:
             item = self.styled_item(target)

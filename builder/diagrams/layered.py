@@ -55,3 +55,11 @@ class LayeredGraph:
         weight = 8.0 if both_bends else 2.0
         self.upper[lower_item].append((upper_item, weight))
         self.lower[upper_item].append((lower_item, weight))
+
+
+def common_prefix(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """The subgraphs two items are both in, outermost first."""
+    shared = 0
+    while shared < min(len(first), len(second)) and first[shared] == second[shared]:
+        shared += 1
+    return first[:shared]

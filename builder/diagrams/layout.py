@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from builder.diagrams.geometry import Point, cross, dot, minus, plus, scaled
-from builder.diagrams.layered import Item, ItemKind, LayeredGraph
+from builder.diagrams.layered import Item, ItemKind, LayeredGraph, common_prefix
 from builder.diagrams.model import Direction
 from builder.diagrams.ordering import order_layers
 from builder.diagrams.placement import CLUSTER_PADDING, ClusterRoom, place
@@ -272,7 +272,7 @@ class _GraphBuilder:
         label_layer = (first_layer + last_layer) // 2
         if label_layer % 2 == 0:
             label_layer -= 1  # odd layers are the rows between node rows
-        clusters = _common_prefix(self.graph.items[first].clusters, self.graph.items[last].clusters)
+        clusters = common_prefix(self.graph.items[first].clusters, self.graph.items[last].clusters)
         chain = [first]
         for layer in range(first_layer + 1, last_layer):
             if label_size and layer == label_layer:
@@ -325,13 +325,6 @@ def _cluster_path(clusters: dict[str, ClusterSpec], cluster: str) -> tuple[str, 
     while clusters[path[0]].parent is not None:
         path.insert(0, clusters[path[0]].parent)
     return tuple(path)
-
-
-def _common_prefix(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
-    shared = 0
-    while shared < min(len(first), len(second)) and first[shared] == second[shared]:
-        shared += 1
-    return first[:shared]
 
 
 def _initial_order(graph: LayeredGraph, nodes: list[int]) -> list[list[int]]:

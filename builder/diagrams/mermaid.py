@@ -16,7 +16,7 @@ NODE_FONT_SIZE = 16.0
 SMALL_FONT_SIZE = 14.0
 # Labels wrap beyond these widths (in px at the natural size).
 _WRAP_WIDTH = 200.0
-_NARROW_WRAP_WIDTH = 120.0  # diamonds and circles grow in both directions
+_NARROW_WRAP_WIDTH = 150.0  # diamonds and circles grow in both directions
 
 
 def render_mermaid(source: str, alt: str, lang: str = "fr") -> str:

@@ -72,7 +72,6 @@ class Node:
     shape: Shape
     line: int
     column: int
-    classes: list[str] = field(default_factory=list)
     style: Style = Style()
 
 
@@ -96,7 +95,6 @@ class Subgraph:
     parent: str | None
     nodes: list[str] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)
     style: Style = Style()
 
 
@@ -106,9 +104,3 @@ class Flowchart:
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     subgraphs: dict[str, Subgraph] = field(default_factory=dict)
-
-    def subgraph_of(self, node_id: str) -> str | None:
-        for subgraph in self.subgraphs.values():
-            if node_id in subgraph.nodes:
-                return subgraph.id
-        return None

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
-from builder.diagrams.layered import ItemKind, LayeredGraph
+from builder.diagrams.layered import ItemKind, LayeredGraph, common_prefix
 
 NODE_GAP = 28.0
 EDGE_GAP = 14.0
@@ -53,12 +53,7 @@ def _slots_with_borders(graph: LayeredGraph, layer: list[int]) -> list[Slot]:
     open_clusters: tuple[str, ...] = ()
     for item in layer:
         clusters = graph.items[item].clusters
-        shared = 0
-        while (
-            shared < min(len(open_clusters), len(clusters))
-            and open_clusters[shared] == clusters[shared]
-        ):
-            shared += 1
+        shared = len(common_prefix(open_clusters, clusters))
         slots.extend(("right", cluster) for cluster in reversed(open_clusters[shared:]))
         slots.extend(("left", cluster) for cluster in clusters[shared:])
         slots.append(item)
@@ -103,20 +98,25 @@ def _sweep(
     neighbours = graph.upper if downward else graph.lower
     indices = range(1, len(slots)) if downward else range(len(slots) - 2, -1, -1)
     for index in indices:
-        targets, weights = [], []
-        for slot, x in zip(slots[index], positions[index]):
-            pulls = neighbours[slot] if isinstance(slot, int) else []
-            total = sum(weight for _, weight in pulls)
-            targets.append(
-                sum(item_position[other] * weight for other, weight in pulls) / total
-                if pulls
-                else x
-            )
-            weights.append(total if pulls else _IDLE_WEIGHT)
+        pulls = [
+            _pull(neighbours[slot] if isinstance(slot, int) else [], x, item_position)
+            for slot, x in zip(slots[index], positions[index])
+        ]
+        targets, weights = [target for target, _ in pulls], [weight for _, weight in pulls]
         positions[index] = _closest_in_order(targets, weights, gaps[index])
         item_position.update(
             (slot, x) for slot, x in zip(slots[index], positions[index]) if isinstance(slot, int)
         )
+
+
+def _pull(
+    neighbours: list[tuple[int, float]], current: float, item_position: dict[int, float]
+) -> tuple[float, float]:
+    """Where a slot wants to be (the weighted mean of its neighbours) and how strongly."""
+    if not neighbours:
+        return current, _IDLE_WEIGHT
+    total = sum(weight for _, weight in neighbours)
+    return sum(item_position[other] * weight for other, weight in neighbours) / total, total
 
 
 def _closest_in_order(targets: list[float], weights: list[float], gaps: list[float]) -> list[float]:
@@ -194,6 +194,7 @@ def _left_borders(
 def _push_right(
     current: dict[Slot, float], after: dict[Slot, list[tuple[Slot, float]]]
 ) -> dict[Slot, float]:
+    """Visit slots in topological order, moving each right just enough to keep its gaps."""
     waiting = defaultdict(int)
     for successors in after.values():
         for successor, _ in successors:

@@ -43,6 +43,7 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # Mermaid's entity codes: #quot; #35; (HTML entities are decoded afterwards).
 _MERMAID_ENTITY = re.compile(r"#(quot|amp|lt|gt|\d{1,7});")
 _MERMAID_ENTITY_NAMES = {"quot": '"', "amp": "&", "lt": "<", "gt": ">"}
+_SPACED_PUNCTUATION = re.compile(r"[?!:;»…]+")
 
 
 def clean_label(raw: str) -> str:
@@ -88,7 +89,7 @@ def wrap(text: str, max_width: float, font_size: float, bold: bool = False) -> l
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
-        for word in paragraph.split(" "):
+        for word in _unbreakable_words(paragraph):
             candidate = f"{current} {word}" if current else word
             if current and text_width(candidate, font_size, bold) > max_width:
                 lines.append(current)
@@ -97,6 +98,18 @@ def wrap(text: str, max_width: float, font_size: float, bold: bool = False) -> l
                 current = candidate
         lines.append(current)
     return lines
+
+
+def _unbreakable_words(paragraph: str) -> list[str]:
+    """Words, with French spaced punctuation kept on the line of the word it belongs to:
+    never a line starting with "?" or "»", nor ending with "«"."""
+    words: list[str] = []
+    for word in paragraph.split(" "):
+        if words and (_SPACED_PUNCTUATION.fullmatch(word) or words[-1] == "«"):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    return words
 
 
 @dataclass(frozen=True)
