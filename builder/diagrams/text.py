@@ -36,6 +36,7 @@ _DEFAULT_WIDTH = 0.65
 _WIDE_WIDTH = 1.0
 # Bold glyphs are about 14% wider in DejaVu Sans.
 _BOLD_FACTOR = 1.15
+LINE_HEIGHT = 1.25  # in em
 
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # A tag starts with a letter right after "<": "a < b" is text, "<b>" is a tag.
@@ -131,9 +132,6 @@ class TextBlock:
     @property
     def height(self) -> float:
         return len(self.lines) * self.line_height
-
-
-LINE_HEIGHT = 1.25
 
 
 def text_block(text: str, max_width: float, font_size: float, bold: bool = False) -> TextBlock:
