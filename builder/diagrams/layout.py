@@ -29,6 +29,10 @@ Curve = tuple[Point, Point, Point]  # the two control points and the end of a cu
 
 MARGIN = 12.0
 RANK_GAP = 24.0
+# Gaps between rows grow with the sideways run of the edges crossing them, up to a limit,
+# so that edges fanning out far stay readable slopes rather than near-flat lines.
+_SLOPE_GAP = 0.12
+_MAX_RANK_GAP = 3 * RANK_GAP
 # How far a node's first self-loop reaches out of it; each further loop reaches a step more.
 LOOP_REACH = 32.0
 LOOP_STEP = 12.0
@@ -155,7 +159,7 @@ def layout_flowchart(
         for cluster, spec in clusters.items()
     }
     across, cluster_across = place(builder.graph, rooms)
-    rows = _RowStacker(frame, clusters, builder.spans).stack(builder.graph)
+    rows = _RowStacker(frame, clusters, builder.spans).stack(builder.graph, across)
     assembler = _Assembler(frame, nodes, builder, across, cluster_across, rows)
     return Layout(
         width=assembler.width,
@@ -379,7 +383,7 @@ class _RowStacker:
             if spec.parent is not None:
                 self.children[spec.parent].append(cluster)
 
-    def stack(self, graph: LayeredGraph) -> _Rows:
+    def stack(self, graph: LayeredGraph, across: list[float]) -> _Rows:
         starting, ending = defaultdict(list), defaultdict(list)
         for cluster, (first, last) in self.spans.items():
             starting[first].append(cluster)
@@ -390,7 +394,8 @@ class _RowStacker:
         position = 0.0
         for index, layer in enumerate(graph.layers):
             leads = {cluster: self.lead(cluster) for cluster in starting[index]}
-            position += (RANK_GAP if index else 0.0) + max(leads.values(), default=0.0)
+            gap = _rank_gap(graph, graph.layers[index - 1], across) if index else 0.0
+            position += gap + max(leads.values(), default=0.0)
             box_start.update((cluster, position - lead) for cluster, lead in leads.items())
             extent = max((graph.items[item].rank_size for item in layer), default=0.0)
             centers.append(position + extent / 2)
@@ -422,6 +427,14 @@ class _RowStacker:
             content_end + CLUSTER_PADDING + self.end_room[cluster],
             box_start[cluster] + self.min_length[cluster],
         )
+
+
+def _rank_gap(graph: LayeredGraph, upper_layer: list[int], across: list[float]) -> float:
+    """The gap below `upper_layer`, from the longest sideways run of an edge leaving it."""
+    runs = [
+        abs(across[item] - across[lower]) for item in upper_layer for lower, _ in graph.lower[item]
+    ]
+    return min(_MAX_RANK_GAP, max(RANK_GAP, _SLOPE_GAP * max(runs, default=0.0)))
 
 
 class _Assembler:
