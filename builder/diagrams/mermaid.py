@@ -14,9 +14,10 @@ from builder.diagrams.text import TextBlock, text_block
 
 NODE_FONT_SIZE = 16.0
 SMALL_FONT_SIZE = 14.0
-# Labels wrap beyond these widths (in px at the natural size).
+# Labels wrap beyond these widths (in px at the natural size). Diamonds and circles grow in
+# both directions, and left-right charts are short of width: both wrap sooner.
 _WRAP_WIDTH = 200.0
-_NARROW_WRAP_WIDTH = 150.0  # diamonds and circles grow in both directions
+_NARROW_WRAP_WIDTH = 150.0
 
 
 def render_mermaid(source: str, alt: str, lang: str = "fr") -> str:
@@ -52,18 +53,19 @@ def render_mermaid(source: str, alt: str, lang: str = "fr") -> str:
 
 
 def _measure(chart: Flowchart) -> Texts:
-    narrow = (Shape.DIAMOND, Shape.CIRCLE)
+    narrow_shapes = (Shape.DIAMOND, Shape.CIRCLE)
+    label_width = _NARROW_WRAP_WIDTH if chart.direction.is_horizontal else _WRAP_WIDTH
     return Texts(
         nodes={
             node_id: text_block(
                 node.label,
-                _NARROW_WRAP_WIDTH if node.shape in narrow else _WRAP_WIDTH,
+                _NARROW_WRAP_WIDTH if node.shape in narrow_shapes else label_width,
                 NODE_FONT_SIZE,
             )
             for node_id, node in chart.nodes.items()
         },
         edges=[
-            text_block(edge.label, _WRAP_WIDTH, SMALL_FONT_SIZE) if edge.label else None
+            text_block(edge.label, label_width, SMALL_FONT_SIZE) if edge.label else None
             for edge in chart.edges
         ],
         clusters={
