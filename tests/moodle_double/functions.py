@@ -526,11 +526,13 @@ USER_FIELDS = {
 def create_users(site: Site, token: Token, p: dict):
     require(token, "moodle/user:create", "Create users")
     created = []
+    usernames = {u.username for u in site.users.values()}
+    emails = {u.email.lower() for u in site.users.values()}
     for item in p["users"]:
         for name in ("username", "firstname", "lastname"):
             if item[name].strip() == "":
                 raise invalid_parameter(f"The field {name} cannot be blank")
-        if site.user_by("username", item["username"]):
+        if item["username"] in usernames:
             raise invalid_parameter(f"Username already exists: {item['username']}")
         if item["auth"] not in AUTH_PLUGINS:
             raise invalid_parameter(f"Invalid authentication type: {item['auth']}")
@@ -540,7 +542,7 @@ def create_users(site: Site, token: Token, p: dict):
             raise invalid_parameter("Invalid password: you must provide a password, or set createpassword.")
         if not EMAIL.match(item["email"]):
             raise invalid_parameter(f"Email address is invalid: {item['email']}")
-        if any(u.email.lower() == item["email"].lower() for u in site.users.values()):
+        if item["email"].lower() in emails:
             raise invalid_parameter(f"Email address already exists: {item['email']}")
         preferences = {pref["type"]: pref["value"] for pref in item.get("preferences", [])}
         if item.get("createpassword"):
@@ -556,6 +558,8 @@ def create_users(site: Site, token: Token, p: dict):
             password=item.get("password", "") if item["auth"] in INTERNAL_AUTH else "not cached",
             preferences=preferences,
         )
+        usernames.add(user.username)
+        emails.add(user.email.lower())
         created.append({"id": user.id, "username": user.username})
     return created
 
@@ -793,7 +797,10 @@ def add_cohort_members(site: Site, token: Token, p: dict):
         if cohort is None:
             warnings.append({"warningcode": "2", "message": f"cohort {cohorttype['type']}={cohorttype['value']} not exists"})
             continue
-        user = next((u for u in site.users.values() if str(getattr(u, usertype["type"])) == usertype["value"]), None)
+        if usertype["type"] == "id":
+            user = site.users.get(int(usertype["value"])) if usertype["value"].isdigit() else None
+        else:
+            user = site.user_by("username", usertype["value"])
         if user is None:
             warnings.append({"warningcode": "2", "message": f"user {usertype['type']}={usertype['value']} not exists"})
             continue
