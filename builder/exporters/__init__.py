@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from builder.errors import UserError
 from builder.exporters.base import BuildResult, Exporter
+from builder.exporters.imscc import ImsccExporter
 from builder.exporters.web import WebExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.name: exporter for exporter in (WebExporter,)
+    exporter.name: exporter for exporter in (WebExporter, ImsccExporter)
 }
 
 

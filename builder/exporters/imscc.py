@@ -1,0 +1,342 @@
+"""`imscc`: an IMS Common Cartridge 1.1 that Moodle restores as a whole course.
+
+How Moodle's importer (backup/cc/cc112moodle.php) reads it decides the layout, see
+docs/imscc.md: the top items of the organisation become sections 0, 1, 2... (the first is
+"General"), so there is a presentation item, then one item per day, each holding its
+activities. HTML webcontent becomes a Page (its body inlined, the files it names copied
+along), other webcontent a File, imsdt topics forums, imswl links URLs, QTI assessments
+quizzes. Moodle copies only non-HTML files, so pages never link to one another.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from builder import model
+from builder.errors import UserError
+from builder.exporters.base import Exporter
+from builder.exporters.qti import AssessmentWriter
+from builder.exporters.questions import QuestionRenderer, outside_citation
+from builder.packaging import write_zip
+from builder.render import ASSETS_FOLDER, MARKDOWN_DOCUMENTS, STATIC_FOLDER, THEME, SiteRenderer
+
+CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+LOM = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
+DT = "http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1"
+WL = "http://www.imsglobal.org/xsd/imsccv1p1/imswl_v1p1"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+PROFILE = "http://www.imsglobal.org/profile/cc/ccv1p1"
+SCHEMA_LOCATIONS = {
+    CP: f"{CP} {PROFILE}/ccv1p1_imscp_v1p2_v1p0.xsd {LOM} {PROFILE}/LOM/ccv1p1_lommanifest_v1p0.xsd",
+    DT: f"{DT} {PROFILE}/ccv1p1_imsdt_v1p1.xsd",
+    WL: f"{WL} {PROFILE}/ccv1p1_imswl_v1p1.xsd",
+}
+
+WEBCONTENT = "webcontent"
+DISCUSSION = "imsdt_xmlv1p1"
+WEBLINK = "imswl_xmlv1p1"
+ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
+LEARNING_APPLICATIONS = (DISCUSSION, WEBLINK, ASSESSMENT)
+
+# Activity ids start with a letter and have no dot, so these names never collide with theirs.
+PRESENTATION_PAGE = "_presentation.html"
+GLOSSARY_PAGE = "_glossary.html"
+BIBLIOGRAPHY_PAGE = "_bibliography.html"
+SHARED_ASSETS = "C.assets"
+# Files named from a discussion or a quiz resolve against the cartridge's content folder.
+FILEBASE = "$IMS-CC-FILEBASE$../"
+
+PARTIALS = {
+    model.Theory: "activities/theory.html.j2",
+    model.Example: "activities/example.html.j2",
+    model.Exercise: "activities/exercise.html.j2",
+    model.Checklist: "cc_checklist.html.j2",
+    model.Reflection: "cc_reflection.html.j2",
+}
+
+
+class ImsccExporter(Exporter):
+    name = "imscc"
+    description = "IMS Common Cartridge 1.1 (.imscc): restore it in Moodle as a whole course"
+
+    def output_name(self, course: model.Course) -> str:
+        return f"{course.id}.imscc"
+
+    def write(self, course: model.Course, target, warnings: list[str]) -> None:
+        write_zip(target, Cartridge(course, warnings).files())
+
+
+def is_markdown(course_path: str) -> bool:
+    return course_path.endswith(MARKDOWN_DOCUMENTS)
+
+
+def serialise(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def xml_root(namespace: str, tag: str, nsmap: dict | None = None) -> etree._Element:
+    root = etree.Element(f"{{{namespace}}}{tag}", nsmap={None: namespace, "xsi": XSI, **(nsmap or {})})
+    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATIONS[namespace])
+    return root
+
+
+def sub(parent: etree._Element, namespace: str, tag: str, text: str | None = None, **attributes) -> etree._Element:
+    node = etree.SubElement(parent, f"{{{namespace}}}{tag}", {k: v for k, v in attributes.items() if v})
+    if text is not None:
+        node.text = text
+    return node
+
+
+def plain_text(html: str) -> str:
+    if not html:
+        return ""
+    return " ".join(lxml_html.fragment_fromstring(html, create_parent="div").text_content().split())
+
+
+class CartridgeRenderer(SiteRenderer):
+    """The site's renderer, for pages without site chrome: it records the files each page
+    names, and cites works by their own address (a page cannot link to another page)."""
+
+    def __init__(self, course: model.Course):
+        super().__init__(course, runtime="web")
+        self.named: set[str] = set()
+
+    def asset_url(self, course_path: str) -> str:
+        self.named.add(course_path)
+        return super().asset_url(course_path)
+
+    def _context(self, prefix: str = "", heading_offset: int = 1):
+        context = super()._context(prefix, heading_offset)
+        context.citation = outside_citation(self.works)
+        return context
+
+    def page(self, template: str, **values) -> tuple[bytes, set[str]]:
+        """A page and the course files it names."""
+        self.named = set()
+        return self.env.get_template(template).render(**values).encode(), self.named
+
+    def asset_files(self, course_paths: set[str]) -> dict[str, bytes]:
+        """The files as the cartridge holds them, with those they name in turn."""
+        files: dict[str, bytes] = {}
+        pending, done = set(course_paths), set()
+        while pending:
+            path = pending.pop()
+            done.add(path)
+            self.named = set()
+            files[f"{ASSETS_FOLDER}/{self.asset_target(path)}"] = self._asset_bytes(path)
+            pending |= self.named - done
+            if is_markdown(path):  # printable documents link the theme's stylesheet
+                files[f"{STATIC_FOLDER}/course.css"] = (THEME / "static" / "course.css").read_bytes()
+        return files
+
+
+class Cartridge:
+    """Builds every file of one course's cartridge."""
+
+    def __init__(self, course: model.Course, warnings: list[str]):
+        self.course = course
+        self.warnings = warnings
+        self.renderer = CartridgeRenderer(course)
+        self.ui = self.renderer.ui
+        self.laos = QuestionRenderer(self.renderer, self.learning_application_asset)
+        self.assessments = AssessmentWriter(self.ui, warnings)
+        self.contents: dict[str, bytes] = {}
+        self.resources = etree.Element(f"{{{CP}}}resources")
+        self.shared_assets: set[str] = set()
+        self.named_by_lao: set[str] = set()
+
+    def files(self) -> dict[str, bytes]:
+        manifest = xml_root(CP, "manifest", {"lomimscc": LOM})
+        manifest.set("identifier", f"M.{self.course.id}")
+        self.metadata(manifest)
+        organization = sub(sub(manifest, CP, "organizations"), CP, "organization",
+                           identifier="O.1", structure="rooted-hierarchy")  # fmt: skip
+        root = sub(organization, CP, "item", identifier="I.root")
+        self.presentation(sub(root, CP, "item", identifier="S.presentation"))
+        for day in self.course.days:
+            section = sub(root, CP, "item", identifier=f"S.{day.id}")
+            sub(section, CP, "title", day.title)
+            for sequence in day.sequences:
+                for activity in sequence.activities:
+                    for identifier, title in self.activity(day, activity):
+                        self.item(section, identifier, title)
+        self.share_assets()
+        manifest.append(self.resources)
+        self.course_warnings()
+        return {"imsmanifest.xml": serialise(manifest), **self.contents}
+
+    # -- manifest metadata --
+
+    def metadata(self, manifest: etree._Element) -> None:
+        metadata = sub(manifest, CP, "metadata")
+        sub(metadata, CP, "schema", "IMS Common Cartridge")
+        sub(metadata, CP, "schemaversion", "1.1.0")
+        lom = sub(metadata, LOM, "lom")
+        general = sub(lom, LOM, "general")
+        sub(sub(general, LOM, "title"), LOM, "string", self.course.title, language=self.course.language)
+        sub(general, LOM, "language", self.course.language)
+        description = plain_text(self.renderer.markdown(self.course.description))
+        sub(sub(general, LOM, "description"), LOM, "string", description, language=self.course.language)
+        if self.course.licence:
+            rights = sub(lom, LOM, "rights")
+            sub(sub(rights, LOM, "copyrightAndOtherRestrictions"), LOM, "value", "yes")
+            sub(sub(rights, LOM, "description"), LOM, "string", self.course.licence)
+
+    # -- section 0: the presentation --
+
+    def presentation(self, section: etree._Element) -> None:
+        sub(section, CP, "title", self.course.title)
+        pages = [("C.presentation", self.ui("course_presentation"), PRESENTATION_PAGE, "cc_presentation.html.j2")]
+        if self.course.glossary:
+            pages.append(("C.glossary", self.ui("glossary"), GLOSSARY_PAGE, "cc_glossary.html.j2"))
+        if self.course.bibliography:
+            pages.append(("C.bibliography", self.ui("bibliography"), BIBLIOGRAPHY_PAGE, "cc_bibliography.html.j2"))
+        for identifier, title, href, template in pages:
+            self.page(identifier, href, *self.renderer.page(template, title=title))
+            self.item(section, identifier, title)
+
+    def item(self, section: etree._Element, resource: str, title: str) -> None:
+        item = sub(section, CP, "item", identifier=f"I.{resource[2:]}", identifierref=resource)
+        sub(item, CP, "title", title)
+
+    # -- activities --
+
+    def activity(self, day: model.Day, activity: model.Activity) -> list[tuple[str, str]]:
+        """The resources an activity becomes, as (resource identifier, item title)."""
+        identifier = f"R.{activity.id}"
+        if isinstance(activity, model.Discussion):
+            self.discussion(identifier, activity)
+        elif isinstance(activity, model.Quiz):
+            return self.quiz(identifier, day, activity)
+        elif isinstance(activity, model.Resource):
+            self.resource(identifier, activity)
+        else:
+            self.activity_page(identifier, f"{activity.id}.html", activity, PARTIALS[type(activity)])
+        return [(identifier, activity.title)]
+
+    def activity_page(self, identifier: str, href: str, activity: model.Activity, partial: str,
+                      title: str | None = None, **values) -> None:  # fmt: skip
+        page = self.renderer.page(
+            "cc_activity.html.j2", title=title or activity.title, activity=activity, partial=partial, **values
+        )
+        self.page(identifier, href, *page)
+
+    def quiz(self, identifier: str, day: model.Day, quiz: model.Quiz) -> list[tuple[str, str]]:
+        entries = []
+        if quiz.intro:  # Moodle's importer drops the assessment's rubric: say it on a page first
+            title = self.ui("quiz_instructions", title=quiz.title)
+            self.activity_page(f"{identifier}.intro", f"{quiz.id}.intro.html", quiz, "cc_quiz_intro.html.j2", title)
+            entries.append((f"{identifier}.intro", title))
+        self.named_by_lao = set()
+        questions = [self.laos.render(question, quiz, day) for question in quiz.questions]
+        assessment = self.assessments.assessment(quiz, questions, self.laos.html(quiz.intro))
+        self.learning_application(identifier, ASSESSMENT, f"{quiz.id}/assessment.xml", assessment)
+        return entries + [(identifier, quiz.title)]
+
+    def discussion(self, identifier: str, activity: model.Discussion) -> None:
+        self.named_by_lao = set()
+        topic = xml_root(DT, "topic")
+        sub(topic, DT, "title", activity.title)
+        sub(topic, DT, "text", self.laos.html(activity.prompt), texttype="text/html")
+        self.learning_application(identifier, DISCUSSION, f"{activity.id}/topic.xml", topic)
+
+    def resource(self, identifier: str, activity: model.Resource) -> None:
+        """A Markdown tool is a page of its own; a described file or link a page with the
+        description and the link (CC 1.1 files and links have no description); a bare
+        file stays a file and a bare link a web link."""
+        if activity.file and is_markdown(activity.file):
+            document = self.read_document(activity.file)
+            self.activity_page(identifier, f"{activity.id}.html", activity, "cc_document.html.j2", document=document)
+        elif activity.description:
+            self.activity_page(identifier, f"{activity.id}.html", activity, "cc_resource.html.j2")
+        elif activity.file:
+            files = self.renderer.asset_files({activity.file})
+            href = f"{ASSETS_FOLDER}/{self.renderer.asset_target(activity.file)}"
+            self.contents.update(files)
+            self.webcontent(identifier, href, [href, *sorted(set(files) - {href})])
+        else:
+            link = xml_root(WL, "webLink")
+            sub(link, WL, "title", activity.title)
+            sub(link, WL, "url", href=activity.url, target="_blank")
+            self.named_by_lao = set()
+            self.learning_application(identifier, WEBLINK, f"{activity.id}/weblink.xml", link)
+
+    def read_document(self, course_path: str) -> model.Markdown:
+        try:
+            source = (self.course.root / course_path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UserError(f"{course_path}: cannot read this document ({error})") from None
+        return model.Markdown(source, posixpath.dirname(course_path))
+
+    # -- resources --
+
+    def page(self, identifier: str, href: str, html: bytes, named: set[str]) -> None:
+        files = self.renderer.asset_files(named)
+        self.contents[href] = html
+        self.contents.update(files)
+        self.webcontent(identifier, href, [href, *sorted(files)])
+        for path in sorted(filter(is_markdown, named)):
+            self.warnings.append(
+                f"{href} links to the document {path}: Moodle's CC import copies no HTML file "
+                "a page links to, so that link will be broken in Moodle"
+            )
+
+    def webcontent(self, identifier: str, href: str | None, files: list[str]) -> etree._Element:
+        resource = sub(self.resources, CP, "resource", identifier=identifier, type=WEBCONTENT, href=href)
+        for path in files:
+            sub(resource, CP, "file", href=path)
+        return resource
+
+    def learning_application_asset(self, course_path: str) -> str:
+        self.named_by_lao.add(course_path)
+        self.shared_assets.add(course_path)
+        return f"{FILEBASE}{ASSETS_FOLDER}/{self.renderer.asset_target(course_path)}"
+
+    def learning_application(self, identifier: str, kind: str, path: str, root: etree._Element) -> None:
+        self.contents[path] = serialise(root)
+        resource = sub(self.resources, CP, "resource", identifier=identifier, type=kind)
+        sub(resource, CP, "file", href=path)
+        if self.named_by_lao:
+            sub(resource, CP, "dependency", identifierref=SHARED_ASSETS)
+        for document in sorted(filter(is_markdown, self.named_by_lao)):
+            self.warnings.append(
+                f"{path} links to the document {document}: Moodle's CC import copies no HTML "
+                "file, so that link will be broken in Moodle"
+            )
+
+    def share_assets(self) -> None:
+        """Files named by discussions and quizzes, in a webcontent resource no item shows:
+        Moodle copies the files of every webcontent resource into the course."""
+        if self.shared_assets:
+            files = self.renderer.asset_files(self.shared_assets)
+            self.contents.update(files)
+            self.webcontent(SHARED_ASSETS, None, sorted(files))
+
+    # -- what the cartridge cannot say --
+
+    def course_warnings(self) -> None:
+        quizzes = self.course.activities_of(model.Quiz)
+        multiple = [q.id for quiz in quizzes for q in quiz.questions if isinstance(q, model.MultipleChoice)]
+        if multiple:
+            self.warnings.append(
+                f"multiple-answer questions {', '.join(multiple)}: Moodle's CC import grades wrong "
+                "choices 0%, so ticking every box scores full marks; give them negative grades in "
+                "Moodle, or use the Moodle XML question bank, which does"
+            )
+        passing = [
+            f"{quiz.id} ({quiz.passing_score if quiz.passing_score is not None else self.course.passing_score}%)"
+            for quiz in self.course.graded_quizzes
+        ]
+        if passing:
+            self.warnings.append(
+                f"CC 1.1 has no passing score: set 'Grade to pass' in Moodle for {', '.join(passing)}"
+            )
+        practice = [quiz.id for quiz in quizzes if not quiz.graded]
+        if practice:
+            self.warnings.append(
+                f"practice quizzes {', '.join(practice)} count in no score in the course, but Moodle "
+                "grades every quiz: exclude them from the course total in Moodle's gradebook setup"
+            )
