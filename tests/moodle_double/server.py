@@ -92,10 +92,10 @@ class MoodleDouble:
     def handle(self, body: str) -> tuple[str, str | None]:
         """Run one request: (JSON text, fault to apply to the HTTP answer or None)."""
         params, dropped = parse_form(body, self.max_input_vars)
-        fault = self.faults.draw()
-        if fault and not fault[1]:
-            return "", fault[0]
-        with self.lock:
+        with self.lock:  # one call at a time, and faults drawn in a reproducible order
+            fault = self.faults.draw()
+            if fault and not fault[1]:
+                return "", fault[0]
             self.dropped_fields += dropped
             text = self._dispatch(params)
         if fault:

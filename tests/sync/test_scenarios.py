@@ -164,3 +164,21 @@ def test_journal_records_start_sends_results_and_end(cli: Cli):
     sent = [t for e in events if e["event"] == "send" for t in e["targets"]]
     done = [t for e in events if e["event"] == "result" and e["outcome"] == "done" for t in e["targets"]]
     assert len(done) == 26 and sorted(done) == sorted(sent)
+
+
+def test_users_matched_by_email_are_not_created_again_and_names_change_only_when_asked(cli: Cli):
+    site = cli.moodle.site
+    existing = site.add_user("a.martin", "Alice", "Old-Name", "alice@example.org")
+    sync = cli.workdir / "sync.yaml"
+    sync.write_text(sync.read_text().replace("match_by: username", "match_by: email"))
+    plan = cli.plan()
+    assert "alice" not in targets(plan, "create user")
+    assert "alice as student" in targets(plan, "enrol")
+    assert cli.apply().exit_code == 0
+    course = next(iter(site.courses.values()))
+    assert existing.id in course.enrolments
+    assert existing.lastname == "Old-Name"
+    assert targets(cli.plan("--update-users")) == {"alice"}
+    assert cli.apply("--update-users").exit_code == 0
+    assert (existing.username, existing.lastname) == ("a.martin", "Martin")
+    assert cli.plan("--update-users")["actions"] == []
