@@ -13,6 +13,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import nh3
@@ -68,8 +69,14 @@ _PARSER = _parser()
 
 
 def scan(text: Markdown) -> MarkdownScan:
+    """What `text` refers to; cached, since a preview or a fuzzer reloads the same texts."""
+    return _scan_source(text.source)
+
+
+@lru_cache(maxsize=4096)
+def _scan_source(source: str) -> MarkdownScan:
     found = MarkdownScan()
-    for token in _PARSER.parse(text.source):
+    for token in _PARSER.parse(source):
         line = token.map[0] if token.map else 0
         if token.type == "fence" and _is_mermaid(token):
             found.diagrams.append(Diagram(token.content, _alt(token.info), line))

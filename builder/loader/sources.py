@@ -6,6 +6,7 @@ code and every value keeps its line and column for error messages.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path, PurePosixPath
 
@@ -16,6 +17,7 @@ from builder.errors import Location
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NESTING = 100
 MAX_EXPANDED_VALUES = 200_000  # a large course has about 20,000
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
@@ -111,12 +113,7 @@ class CourseSources:
     def _compose(self, relative: str) -> yaml.Node:
         text = self.read_text(relative)
         try:
-            loader = yaml.SafeLoader(text)
-            loader.name = relative
-            try:
-                node = loader.get_single_node()
-            finally:
-                loader.dispose()
+            node = compose(text, relative)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             raise SourceProblem(
@@ -124,14 +121,104 @@ class CourseSources:
             ) from None
         except yaml.YAMLError as error:
             raise SourceProblem(Location(relative), f"invalid YAML: {error}") from None
-        except RecursionError:
-            raise SourceProblem(
-                Location(relative), f"YAML nested too deeply; keep it under {MAX_NESTING} levels"
-            ) from None
         if node is None:
             raise SourceProblem(Location(relative), "file has no YAML content; expected a mapping")
         _check_nodes(relative, node)
         return node
+
+
+def compose(text: str, name: str) -> yaml.Node | None:
+    """YAML text -> node graph, from libyaml's events (fast), composed here without recursion.
+
+    libyaml's own composer recurses in C and crashes the interpreter on deeply nested
+    input, so nesting is bounded here, before any recursive code sees the nodes.
+    """
+    stream = io.StringIO(text)
+    stream.name = name
+    loader = _Loader(stream)
+    try:
+        return _compose_events(loader, name)
+    finally:
+        loader.dispose()
+
+
+def _compose_events(loader, name: str) -> yaml.Node | None:
+    anchors: dict[str, yaml.Node] = {}
+    open_nodes: list[yaml.Node] = []
+    pending_keys: list[yaml.Node | None] = []
+    root = None
+    documents = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise SourceProblem(
+                    _location(name, event.start_mark),
+                    "several YAML documents ('---') in one file; keep one per file",
+                )
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            open_nodes.pop().end_mark = event.end_mark  # attached when it started
+            pending_keys.pop()
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise SourceProblem(
+                    _location(name, event.start_mark),
+                    f"alias '*{event.anchor}' names no anchor; define '&{event.anchor}' first",
+                )
+            node = anchors[event.anchor]
+        elif isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            node = _new_node(loader, event)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+            if not isinstance(event, yaml.ScalarEvent):
+                if len(open_nodes) >= MAX_NESTING:
+                    raise SourceProblem(
+                        _location(name, event.start_mark),
+                        f"YAML nested too deeply; keep it under {MAX_NESTING} levels",
+                    )
+                _attach(open_nodes, pending_keys, node)
+                open_nodes.append(node)
+                pending_keys.append(None)
+                root = root or node
+                continue
+        else:
+            continue
+        if open_nodes:
+            _attach(open_nodes, pending_keys, node)
+        elif root is None:
+            root = node
+    return root
+
+
+def _new_node(loader, event) -> yaml.Node:
+    kind = {
+        yaml.ScalarEvent: yaml.ScalarNode,
+        yaml.SequenceStartEvent: yaml.SequenceNode,
+        yaml.MappingStartEvent: yaml.MappingNode,
+    }[type(event)]
+    tag = event.tag
+    if tag is None or tag == "!":
+        value = event.value if kind is yaml.ScalarNode else None
+        tag = loader.resolve(kind, value, event.implicit)
+    if kind is yaml.ScalarNode:
+        return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    return kind(tag, [], event.start_mark, event.end_mark, event.flow_style)
+
+
+def _attach(open_nodes: list[yaml.Node], pending_keys: list, node: yaml.Node) -> None:
+    if not open_nodes:
+        return
+    parent = open_nodes[-1]
+    if isinstance(parent, yaml.SequenceNode):
+        parent.value.append(node)
+    elif pending_keys[-1] is None:
+        pending_keys[-1] = node
+    else:
+        parent.value.append((pending_keys[-1], node))
+        pending_keys[-1] = None
 
 
 def node_location(node: yaml.Node) -> Location:
@@ -145,11 +232,11 @@ def _location(name: str, mark) -> Location:
 
 
 def _check_nodes(relative: str, root: yaml.Node) -> None:
-    """Refuse explicit tags and over-deep nesting; walk each node once (aliases included)."""
+    """Refuse explicit tags, merge keys, nesting (aliases included) and alias bombs."""
     seen: set[int] = set()
-    stack = [(root, 0)]
+    stack = [root]
     while stack:
-        node, depth = stack.pop()
+        node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -162,17 +249,14 @@ def _check_nodes(relative: str, root: yaml.Node) -> None:
                 node_location(node),
                 f"YAML tag '{node.tag}' is not allowed; write plain values without '!' tags",
             )
-        if depth > MAX_NESTING:
-            raise SourceProblem(
-                node_location(node), f"YAML nested too deeply; keep it under {MAX_NESTING} levels"
-            )
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
-    if _expanded_size(root) > MAX_EXPANDED_VALUES:
+        stack.extend(_children(node))
+    size, height = _expanded_measures(root)
+    if height > MAX_NESTING:
+        raise SourceProblem(
+            node_location(root),
+            f"aliases nest this file over {MAX_NESTING} levels deep; write the content out",
+        )
+    if size > MAX_EXPANDED_VALUES:
         raise SourceProblem(
             node_location(root),
             f"aliases expand this file to over {MAX_EXPANDED_VALUES} values (an alias bomb?); "
@@ -188,21 +272,25 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """How many values the document would have with every alias copied out.
+def _expanded_measures(root: yaml.Node) -> tuple[int, int]:
+    """Size and height the document would have with every alias copied out.
 
     Computed on the node graph (aliases share nodes), children before parents, so a
     billion-laughs file is measured in microseconds instead of being expanded.
     """
-    sizes: dict[int, int] = {}
+    measures: dict[int, tuple[int, int]] = {}
     stack = [(root, False)]
     while stack:
         node, children_done = stack.pop()
-        if id(node) in sizes:
+        if id(node) in measures:
             continue
         if children_done:
-            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+            children = [measures[id(child)] for child in _children(node)]
+            measures[id(node)] = (
+                1 + sum(size for size, _ in children),
+                1 + max((height for _, height in children), default=0),
+            )
             continue
         stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-    return sizes[id(root)]
+        stack.extend((child, False) for child in _children(node) if id(child) not in measures)
+    return measures[id(root)]
