@@ -110,7 +110,7 @@ class CallStats:
 
     @property
     def writes(self) -> int:
-        return sum(n for name, n in self.calls.items() if FUNCTIONS.get(name, FunctionSpec(Kind.READ, None)).kind is not Kind.READ)
+        return sum(n for name, n in self.calls.items() if name in FUNCTIONS and FUNCTIONS[name].kind is not Kind.READ)
 
 
 class MoodleClient:
@@ -147,16 +147,17 @@ class MoodleClient:
         fields = flatten(params or {})
         if PROTOCOL_FIELDS + len(fields) > self.max_input_vars:
             raise ValueError(f"{function}: {len(fields)} fields exceed max_input_vars; use batches()")
-        for attempt in range(self.retries + 1):
+        attempt = 0
+        while True:
             try:
                 return self._send(function, spec, fields)
             except TransportError as error:
                 if attempt == self.retries or not self._may_resend(spec, error):
                     raise
                 delay = self.backoff * (2**attempt) * (0.5 + random.random() / 2)
-                log.info("%s: %s; retry %d/%d in %.1fs", function, error, attempt + 1, self.retries, delay)
+                attempt += 1
+                log.info("%s: %s; retry %d/%d in %.1fs", function, error, attempt, self.retries, delay)
                 self._sleep(delay)
-        raise AssertionError("unreachable")
 
     def batches(
         self, list_key: str, items: Sequence[Any], common: Mapping[str, Any] | None = None

@@ -31,7 +31,7 @@ def connect(url, config_path, allow_http, max_input_vars, debug) -> MoodleClient
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logger = logging.getLogger("lms_sync")
-        logger.addHandler(handler)
+        logger.handlers = [handler]  # once, even when commands run several times in one process
         logger.setLevel(logging.DEBUG)
     settings = load_settings(url=url, config_path=config_path, allow_http=allow_http, max_input_vars=max_input_vars)
     return settings.client()

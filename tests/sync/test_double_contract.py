@@ -1,6 +1,6 @@
 """Replays every request recorded from a real Moodle 5.1 against the double and compares answer shapes.
 
-The recordings ran in one site: a earlier run "a" (ids 1-2), the admin run "b", a run "w", the
+The recordings ran in one site: an earlier run "a" (ids 1-2), the admin run "b", a run "w", the
 non-admin run "x", then extra errors with debugging on. The double is seeded so that ids line up.
 """
 
@@ -16,9 +16,7 @@ from moodle_double import MoodleDouble
 from moodle_double.functions import FUNCTIONS
 from moodle_double.site import Category, Cohort, Discussion, Group
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "moodle-golden"
-if not GOLDEN.is_dir():
-    GOLDEN = Path("/work/shared/moodle-golden")
+GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "moodle-golden"  # shared/ beside the repository
 WSMANAGER_TOKEN = "wsmanager-token-0123456789abcdef"
 WSMANAGER_CAPABILITIES = frozenset(
     {
