@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from builder.errors import UserError
 from builder.exporters.base import BuildResult, Exporter
+from builder.exporters.gift import GiftExporter
 from builder.exporters.imscc import ImsccExporter
+from builder.exporters.moodlexml import MoodleXmlExporter
 from builder.exporters.web import WebExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.name: exporter for exporter in (WebExporter, ImsccExporter)
+    exporter.name: exporter for exporter in (WebExporter, ImsccExporter, MoodleXmlExporter, GiftExporter)
 }
 
 

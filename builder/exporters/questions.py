@@ -135,6 +135,21 @@ def fraction_warnings(questions: list[RenderedQuestion]) -> list[str]:
     ]
 
 
+def percent(fraction: float) -> str:
+    """A grade as Moodle writes it: a percentage with at most 5 decimals."""
+    return f"{fraction * 100:.5f}".rstrip("0").rstrip(".")
+
+
+def category_path(*names: str) -> str:
+    """Moodle's category path under the course's bank: names joined by `/`, a `/` inside a
+    name doubled and kept off its ends (question/format.php assemble_category_path)."""
+    escaped_names = []
+    for name in names:
+        name = name.replace("/", "//")
+        escaped_names.append(f"{' ' if name.startswith('/') else ''}{name}{' ' if name.endswith('/') else ''}")
+    return "$course$/top/" + "/".join(escaped_names)
+
+
 def moodle_short_answer(answer: str) -> str:
     """In Moodle's short answers `*` is a wildcard; `\\*` is a literal asterisk."""
     return answer.replace("*", "\\*")
