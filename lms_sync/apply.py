@@ -172,15 +172,16 @@ class Applier:
     # --- each kind ----------------------------------------------------------------------------
 
     def _create_category(self, actions: list[Action]) -> None:
-        for action in actions:  # one level at a time: a child needs its parent's id
+        def item(action: Action) -> dict | None:
             path = tuple(action.data["path"])
-            parent = self.category_ids.get(path[:-1], 0) if len(path) > 1 else 0
+            parent = self.category_ids.get(path[:-1]) if len(path) > 1 else 0
+            return None if parent is None else {"name": path[-1], "parent": parent}
 
-            def created(done, answer, path=path):
-                self.category_ids[path] = answer[0]["id"]
+        def created(done: list[Action], answer) -> None:
+            self.category_ids[tuple(done[0].data["path"])] = answer[0]["id"]
 
-            item = None if len(path) > 1 and not parent else {"name": path[-1], "parent": parent}
-            self._run([action], "core_course_create_categories", "categories", lambda a: item, on_success=created)
+        for action in actions:  # one level at a time: a child needs its parent's id
+            self._run([action], "core_course_create_categories", "categories", item, on_success=created)
 
     def _create_course(self, actions: list[Action]) -> None:
         def item(action: Action) -> dict | None:

@@ -42,7 +42,7 @@ class Kind(enum.Enum):
 @dataclass(frozen=True)
 class FunctionSpec:
     kind: Kind
-    returns: type | None  # list, dict, or None for functions whose success body is `null`
+    returns: type | None  # list or dict; None for functions whose success body is `null`
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {
@@ -73,6 +73,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "mod_forum_get_forum_discussions": FunctionSpec(Kind.READ, dict),
     "mod_forum_add_discussion": FunctionSpec(Kind.CREATE, dict),
 }
+
+
+# A function not in the table: never resent once sent, any answer accepted.
+UNKNOWN_FUNCTION = FunctionSpec(Kind.CREATE, object)
 
 
 def flatten(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -143,7 +147,7 @@ class MoodleClient:
 
     def call(self, function: str, params: Mapping[str, Any] | None = None) -> Any:
         """One web service call; retried with backoff only when resending cannot do harm."""
-        spec = FUNCTIONS.get(function, FunctionSpec(Kind.READ, None))
+        spec = FUNCTIONS.get(function, UNKNOWN_FUNCTION)
         fields = flatten(params or {})
         if PROTOCOL_FIELDS + len(fields) > self.max_input_vars:
             raise ValueError(f"{function}: {len(fields)} fields exceed max_input_vars; use batches()")
