@@ -347,6 +347,7 @@ class Slot:
     end: dt.time
     sequence: Sequence | None = None
     break_: Break | None = None
+    breaks: list[Slot] = field(default_factory=list)  # pauses within a sequence's span
 
     @property
     def title(self) -> str:
@@ -446,6 +447,7 @@ def day_schedule(day: Day) -> list[Slot]:
 
     A sequence without `start` begins where the previous item ends; one without `duration`
     lasts until the next timed item (a later sequence's start, a break, the end of the day).
+    A break wholly inside a sequence's span is listed in that sequence's slot.
     """
     pending = sorted(day.breaks, key=lambda brk: brk.start)
     slots: list[Slot] = []
@@ -469,7 +471,22 @@ def day_schedule(day: Day) -> list[Slot]:
         slots.append(Slot(_clock(start), _clock(max(start, end)), sequence=sequence))
         cursor = max(start, end)
     place_breaks_until(24 * 60)
-    return sorted(slots, key=lambda slot: slot.start)
+    return _nest_inner_breaks(sorted(slots, key=lambda slot: slot.start))
+
+
+def _nest_inner_breaks(slots: list[Slot]) -> list[Slot]:
+    """A break lying wholly within a sequence's span is a pause of that sequence."""
+    sequences = [slot for slot in slots if slot.sequence]
+    top_level = []
+    for slot in slots:
+        host = slot.break_ and next(
+            (s for s in sequences if s.start < slot.start and slot.end < s.end), None
+        )
+        if host:
+            host.breaks.append(slot)
+        else:
+            top_level.append(slot)
+    return top_level
 
 
 def _next_fixed_time(day: Day, index: int, pending: list[Break], after: int) -> int:

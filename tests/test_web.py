@@ -48,6 +48,18 @@ def test_home_shows_programme_with_timings(site: Path):
     assert "1 jour (7 heures)" in facts and "2 mars 2026, Lyon" in facts
 
 
+def test_pause_within_a_sequence_is_shown_in_it(course_dir: Path, tmp_path: Path):
+    day = course_dir / "days" / "jour-1.yaml"
+    day.write_text(day.read_text(encoding="utf-8").replace(
+        '  - {title: Déjeuner, start: "12:30", duration: 60}',
+        '  - {title: Déjeuner, start: "12:30", duration: 60}\n'
+        '  - {title: Pause, start: "10:30", duration: 15}'), encoding="utf-8")
+    home = page(build_web(course_dir, tmp_path / "dist"), "index.html")
+    first = home.cssselect(".timetable > li")[0]
+    assert first.cssselect(".slot-pause")[0].text == "Pause 10 h 30 – 10 h 45"
+    assert len(home.cssselect(".timetable > li")) == 3
+
+
 def test_heading_hierarchy_has_one_h1_and_no_skips(site: Path):
     for path in site.glob("*.html"):
         levels = [int(h.tag[1]) for h in page(site, path.name).iter("h1", "h2", "h3", "h4", "h5", "h6")]
