@@ -26,7 +26,7 @@ def test_new_then_validate_then_build(tmp_path: Path):
     assert "course.yaml" in created.output
     validated = run("validate", folder)
     assert validated.exit_code == 0, validated.output
-    assert "valid (1 days, 6 activities)" in validated.output
+    assert "valid (1 day, 6 activities)" in validated.output
     built = run("build", folder, "-o", tmp_path / "dist", "--format", "web")
     assert built.exit_code == 0, built.output
     home = (tmp_path / "dist" / "web" / "index.html").read_text(encoding="utf-8")

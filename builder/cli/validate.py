@@ -20,4 +20,5 @@ def command(folder: Path, coverage: bool) -> None:
         if not matrix.complete:
             raise SystemExit(1)
     activities = sum(1 for _ in course.activities())
-    click.echo(f"{folder}: valid ({len(course.days)} days, {activities} activities).")
+    days = len(course.days)
+    click.echo(f"{folder}: valid ({days} day{'s' if days > 1 else ''}, {activities} activities).")
