@@ -120,7 +120,11 @@ def read_question(lines: list[str], category: str) -> Question | None:
     if start < 0 or finish < 0:
         raise GiftError(f"no answer braces in {text!r}")
     answertext = text[start + 1 : finish].strip()
-    questiontext = text[:start] + text[finish + 1 :] if text.endswith("}") else text[:start] + "_____" + text[finish + 1 :]
+    questiontext = (
+        text[:start] + text[finish + 1 :]
+        if text.endswith("}")
+        else text[:start] + "_____" + text[finish + 1 :]
+    )
     separator = answertext.rfind("####")
     general = ""
     if separator >= 0:
@@ -173,7 +177,9 @@ def read_matching(question: Question, answertext: str, default: str) -> None:
     for answer in answers_of(answertext, "="):
         answer = answer.strip()
         marker = answer.index("->")
-        question.subquestions.append((with_format(answer[:marker], default), escaped_post(answer[marker + 2 :]).strip()))
+        question.subquestions.append(
+            (with_format(answer[:marker], default), escaped_post(answer[marker + 2 :]).strip())
+        )
 
 
 def read_true_false(question: Question, answertext: str, default: str) -> None:
@@ -182,7 +188,9 @@ def read_true_false(question: Question, answertext: str, default: str) -> None:
     wrong = with_format(bits[1].strip(), default) if len(bits) > 1 else Text("", default)
     right = with_format(bits[2].strip(), default) if len(bits) > 2 else Text("", default)
     question.true_answer = with_format(bits[0].strip(), default).text in ("T", "TRUE")
-    question.feedback_true, question.feedback_false = (right, wrong) if question.true_answer else (wrong, right)
+    question.feedback_true, question.feedback_false = (
+        (right, wrong) if question.true_answer else (wrong, right)
+    )
 
 
 def read_short_answer(question: Question, answertext: str, default: str) -> None:

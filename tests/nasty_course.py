@@ -96,7 +96,9 @@ def add_nasty_day(course: Path) -> None:
     course_file = course / "course.yaml"
     text = course_file.read_text(encoding="utf-8")
     course_file.write_text(
-        text.replace("  - include: days/jour-1.yaml\n", "  - include: days/jour-1.yaml\n  - include: days/jour-2.yaml\n")
-        .replace("days: 1\n", "days: 2\n"),
+        text.replace(
+            "  - include: days/jour-1.yaml\n",
+            "  - include: days/jour-1.yaml\n  - include: days/jour-2.yaml\n",
+        ).replace("days: 1\n", "days: 2\n"),
         encoding="utf-8",
     )

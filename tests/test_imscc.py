@@ -45,7 +45,9 @@ class Cartridge:
         self.course, self.path, self.warnings = course, path, warnings
         self.files = contents(path)
         self.manifest = parse_xml(self.files["imsmanifest.xml"])
-        self.resources = {r.get("identifier"): r for r in self.manifest.iterfind(".//cp:resource", CP)}
+        self.resources = {
+            r.get("identifier"): r for r in self.manifest.iterfind(".//cp:resource", CP)
+        }
 
     def sections(self) -> list[etree._Element]:
         """Moodle makes a section of each child of the organisation's root item."""
@@ -97,7 +99,9 @@ def assert_valid(cartridge: Cartridge) -> None:
     checked = 0
     for resource in cartridge.resources.values():
         if resource.get("type") in SCHEMA_SET:
-            assert validate(cartridge.xml(resource), SCHEMA_SET[resource.get("type")]) == [], resource.get("identifier")
+            assert validate(cartridge.xml(resource), SCHEMA_SET[resource.get("type")]) == [], (
+                resource.get("identifier")
+            )
             checked += 1
     assert checked == sum(1 for _, _, a in cartridge.course.activities()
                           if isinstance(a, (model.Discussion, model.Quiz))
@@ -127,7 +131,9 @@ def test_real_courses_validate_and_map_every_day_and_activity(folder: Path, tmp_
 def assert_structure(cartridge: Cartridge) -> None:
     course = cartridge.course
     sections = cartridge.sections()
-    assert [s.findtext("cp:title", namespaces=CP) for s in sections] == [course.title] + [d.title for d in course.days]
+    assert [s.findtext("cp:title", namespaces=CP) for s in sections] == [course.title] + [
+        d.title for d in course.days
+    ]
     first = sections[0].find("cp:item", CP)
     assert cartridge.resource_of(first).get("href") == "_presentation.html"
     for section, day in zip(sections[1:], course.days):
@@ -188,14 +194,25 @@ def test_quiz_instructions_come_as_a_page_before_the_quiz(nasty: Cartridge):
 
 def test_resources_become_pages_files_or_web_links(nasty: Cartridge):
     bare_file = nasty.resources["R.fiche-nue"]
-    assert (bare_file.get("type"), bare_file.get("href")) == ("webcontent", "assets/resources/fiche.pdf")
+    assert (bare_file.get("type"), bare_file.get("href")) == (
+        "webcontent",
+        "assets/resources/fiche.pdf",
+    )
     assert nasty.files["assets/resources/fiche.pdf"].startswith(b"%PDF")
     described = nasty.resources["R.fiche-decrite"]
-    assert [f.get("href") for f in described.iterfind("cp:file", CP)] == ["fiche-decrite.html", "assets/resources/fiche.pdf"]
+    assert [f.get("href") for f in described.iterfind("cp:file", CP)] == [
+        "fiche-decrite.html",
+        "assets/resources/fiche.pdf",
+    ]
     assert nasty.page(described).xpath("//a/@href") == ["assets/resources/fiche.pdf"]
     link = nasty.xml(nasty.resources["R.lien-nu"])
-    assert (link.findtext("{*}title"), link.find("{*}url").get("href")) == ("Site nu", "https://example.org/")
-    assert nasty.page(nasty.resources["R.lien-decrit"]).xpath("//a/@href") == ["https://example.org/a?b=1&c=2"]
+    assert (link.findtext("{*}title"), link.find("{*}url").get("href")) == (
+        "Site nu",
+        "https://example.org/",
+    )
+    assert nasty.page(nasty.resources["R.lien-decrit"]).xpath("//a/@href") == [
+        "https://example.org/a?b=1&c=2"
+    ]
     document = nasty.page(nasty.resources["R.grille"])
     assert document.xpath("//table//th/text()") == ["Question", "Réponse"]
 
@@ -208,7 +225,9 @@ def test_images_travel_with_pages_and_with_discussions(nasty: Cartridge):
     text = html.fromstring(topic.findtext("{*}text"))
     assert text.xpath("//img/@src") == ["$IMS-CC-FILEBASE$../assets/images/schema.png"]
     assert nasty.resources["R.debat"].find("cp:dependency", CP).get("identifierref") == "C.assets"
-    assert [f.get("href") for f in nasty.resources["C.assets"].iterfind("cp:file", CP)] == ["assets/images/schema.png"]
+    assert [f.get("href") for f in nasty.resources["C.assets"].iterfind("cp:file", CP)] == [
+        "assets/images/schema.png"
+    ]
 
 
 def test_discussion_keeps_every_character(nasty: Cartridge):
@@ -234,7 +253,11 @@ def moodle_questions(assessment: etree._Element) -> dict[str, dict]:
         answers = []
         for label in labels:
             ident = label.get("ident")
-            naming = [c for c in conditions if c.xpath("string(q:conditionvar/q:varequal)", namespaces=QTI) == ident]
+            naming = [
+                c
+                for c in conditions
+                if c.xpath("string(q:conditionvar/q:varequal)", namespaces=QTI) == ident
+            ]
             answers.append({
                 "ident": ident,
                 "text": label.findtext("q:material/q:mattext", namespaces=QTI),
@@ -272,18 +295,31 @@ def test_quiz_settings(nasty: Cartridge):
 
 def test_single_choice_folds_right_and_wrong_feedback_into_each_answer(quiz):
     question = quiz["q-single"]
-    assert (question["profile"], question["weighting"], question["name"]) == ("cc.multiple_choice.v0p1", "2", "q-single")
+    assert (question["profile"], question["weighting"], question["name"]) == (
+        "cc.multiple_choice.v0p1",
+        "2",
+        "q-single",
+    )
     assert "<strong>Première ligne</strong>" in question["text"]
     # Markdown texts are sanitised like web pages: the script goes, every other character stays.
-    assert "Accolades {x}, égal = tilde ~ dièse # deux-points : barre \\  &amp; \"guillemets\" 'apostrophe' 🎉 àéîõüç" in question["text"]
+    assert (
+        "Accolades {x}, égal = tilde ~ dièse # deux-points : barre \\  &amp; \"guillemets\" 'apostrophe' 🎉 àéîõüç"
+        in question["text"]
+    )
     assert "script" not in question["text"]
     assert [a["text"] for a in question["answers"]] == [
         f"Bonne {NASTY}".replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
-        "[html] mauvaise -&gt; réponse", "%50% pas un poids"]
+        "[html] mauvaise -&gt; réponse",
+        "%50% pas un poids",
+    ]
     assert [a["scored"] for a in question["answers"]] == [True, False, False]
-    assert question["answers"][0]["feedback"] == ["<p>Oui {=~#:}</p>\n<p>Bravo &amp; <em>merci</em></p>"]
+    assert question["answers"][0]["feedback"] == [
+        "<p>Oui {=~#:}</p>\n<p>Bravo &amp; <em>merci</em></p>"
+    ]
     # Markdown reads `\\` as an escaped backslash, as on the web pages.
-    assert question["answers"][1]["feedback"] == ["<p>Non \\n ni \\</p>\n<p>Relisez : la page {1}.</p>"]
+    assert question["answers"][1]["feedback"] == [
+        "<p>Non \\n ni \\</p>\n<p>Relisez : la page {1}.</p>"
+    ]
     assert question["answers"][2]["feedback"] == ["<p>Relisez : la page {1}.</p>"]
 
 
@@ -293,14 +329,22 @@ def test_multiple_response_right_choices_and_labelled_feedback(quiz):
     assert question["right"] == ["c1", "c2"]
     assert question["general"] == [
         "<p><strong>Si votre réponse est juste :</strong></p>\n<p>Tout juste</p>\n"
-        "<p><strong>Si votre réponse est fausse :</strong></p>\n<p>Pas tout à fait : A et B</p>"]
-    assert [a["feedback"] for a in question["answers"]] == [["<p>A ~ oui</p>"], [], ["<p>C # non</p>"]]
+        "<p><strong>Si votre réponse est fausse :</strong></p>\n<p>Pas tout à fait : A et B</p>"
+    ]
+    assert [a["feedback"] for a in question["answers"]] == [
+        ["<p>A ~ oui</p>"],
+        [],
+        ["<p>C # non</p>"],
+    ]
 
 
 def test_true_false_uses_the_identifiers_moodle_requires(quiz):
     question = quiz["q-vrai"]
     assert question["profile"] == "cc.true_false.v0p1"
-    assert [(a["ident"], a["text"], a["scored"]) for a in question["answers"]] == [("true", "Vrai", True), ("false", "Faux", False)]
+    assert [(a["ident"], a["text"], a["scored"]) for a in question["answers"]] == [
+        ("true", "Vrai", True),
+        ("false", "Faux", False),
+    ]
     assert question["answers"][0]["feedback"] == ["<p>Vrai {ok}</p>"]
     assert question["answers"][1]["feedback"] == ["<p>C'est vrai = juste</p>"]
 
@@ -313,7 +357,9 @@ def test_short_answer_is_fill_in_the_blank_with_every_accepted_answer(quiz, nast
     assert any("'q-courte'" in w and "case-insensitive" in w for w in nasty.warnings)
 
 
-def test_matching_becomes_one_single_choice_question_per_pair_with_a_warning(quiz, nasty: Cartridge):
+def test_matching_becomes_one_single_choice_question_per_pair_with_a_warning(
+    quiz, nasty: Cartridge
+):
     pairs = [quiz[f"q-paires.{n}"] for n in (1, 2, 3)]
     assert all(p["profile"] == "cc.multiple_choice.v0p1" and p["weighting"] == "1" for p in pairs)
     assert "<strong>accolade { -&gt; flèche</strong>" in pairs[0]["text"]
@@ -321,12 +367,17 @@ def test_matching_becomes_one_single_choice_question_per_pair_with_a_warning(qui
     assert offered == sorted(["ouvre = {", "vague -&gt; ~", "croisillon : #"])
     for pair, match in zip(pairs, ["ouvre = {", "vague -&gt; ~", "croisillon : #"]):
         assert [a["text"] for a in pair["answers"] if a["scored"]] == [match]
-    assert any("'q-paires' (matching)" in w and "3 single-choice questions" in w for w in nasty.warnings)
+    assert any(
+        "'q-paires' (matching)" in w and "3 single-choice questions" in w for w in nasty.warnings
+    )
 
 
 def test_warnings_name_what_moodle_will_not_carry(nasty: Cartridge):
     text = "\n".join(nasty.warnings)
-    assert "'q-multiple': Moodle weighs questions in whole points from 0 to 99: 1.5 point(s) written as 2" in text
+    assert (
+        "'q-multiple': Moodle weighs questions in whole points from 0 to 99: 1.5 point(s) written as 2"
+        in text
+    )
     assert "multiple-answer questions q-multiple:" in text
     assert "quiz-definition (70%), quiz-piege (90%)" in text
     assert "7 attempts is more than the CC 1.1 profile's 5" in text
@@ -335,7 +386,9 @@ def test_warnings_name_what_moodle_will_not_carry(nasty: Cartridge):
 # -- reproducibility --
 
 
-def test_two_builds_are_byte_identical_and_source_date_epoch_sets_the_dates(tmp_path: Path, course_dir: Path, monkeypatch):
+def test_two_builds_are_byte_identical_and_source_date_epoch_sets_the_dates(
+    tmp_path: Path, course_dir: Path, monkeypatch
+):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     first = build(course_dir, tmp_path / "a")[1].read_bytes()
     assert build(course_dir, tmp_path / "b")[1].read_bytes() == first
@@ -361,22 +414,33 @@ def rewrite(cartridge: Path, target: Path, change) -> Path:
 
 def test_check_reports_schema_and_profile_errors(scaffold: Cartridge, tmp_path: Path):
     def break_it(files: dict[str, bytes]) -> None:
-        files["echanges/topic.xml"] = files["echanges/topic.xml"].replace(b"<title>", b"<titre>").replace(b"</title>", b"</titre>")
+        files["echanges/topic.xml"] = (
+            files["echanges/topic.xml"]
+            .replace(b"<title>", b"<titre>")
+            .replace(b"</title>", b"</titre>")
+        )
         del files["definition.html"]
         files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(
             b'<file href="quiz-definition/assessment.xml"/>',
-            b'<file href="quiz-definition/assessment.xml"/><file href="grille.html"/>')
+            b'<file href="quiz-definition/assessment.xml"/><file href="grille.html"/>',
+        )
 
     problems = check_cartridge(rewrite(scaffold.path, tmp_path / "broken.imscc", break_it))
     assert any(p.startswith("echanges/topic.xml: line ") and "titre" in p for p in problems)
-    assert "imsmanifest.xml: resource R.definition: names definition.html, which is not in the cartridge" in problems
-    assert ("imsmanifest.xml: resource R.quiz-definition: a imsqti_xmlv1p2/imscc_xmlv1p1/assessment resource "
-            "has exactly one file and no href") in problems
+    assert (
+        "imsmanifest.xml: resource R.definition: names definition.html, which is not in the cartridge"
+        in problems
+    )
+    assert (
+        "imsmanifest.xml: resource R.quiz-definition: a imsqti_xmlv1p2/imscc_xmlv1p1/assessment resource "
+        "has exactly one file and no href"
+    ) in problems
 
 
 def test_check_reports_a_missing_manifest_and_a_non_zip(scaffold: Cartridge, tmp_path: Path):
-    assert check_cartridge(rewrite(scaffold.path, tmp_path / "m.imscc", lambda f: f.pop("imsmanifest.xml"))) == [
-        "m.imscc: no imsmanifest.xml at the root of the cartridge"]
+    assert check_cartridge(
+        rewrite(scaffold.path, tmp_path / "m.imscc", lambda f: f.pop("imsmanifest.xml"))
+    ) == ["m.imscc: no imsmanifest.xml at the root of the cartridge"]
     (tmp_path / "x.imscc").write_text("not a zip", encoding="utf-8")
     assert check_cartridge(tmp_path / "x.imscc")[0].startswith("x.imscc: not a readable zip file")
 

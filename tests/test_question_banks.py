@@ -50,7 +50,9 @@ def expected_questions(course: model.Course, file_url=lambda path: path) -> list
 
 def shared_fractions(question: model.MultipleChoice) -> list[float]:
     right = sum(c.correct for c in question.choices)
-    return [1 / right if c.correct else -1 / (len(question.choices) - right) for c in question.choices]
+    return [
+        1 / right if c.correct else -1 / (len(question.choices) - right) for c in question.choices
+    ]
 
 
 def literal(short_answer: str) -> str:
@@ -108,27 +110,49 @@ def assert_moodle_xml_round_trip(course: model.Course, path: Path) -> None:
     assert [q["name"] for q in read] == [e.question.id for e in expected]
     for got, want in zip(read, expected):
         source = want.question
-        assert (got["idnumber"], got["category"], got["format"]) == (source.id, want.category, "html")
+        assert (got["idnumber"], got["category"], got["format"]) == (
+            source.id,
+            want.category,
+            "html",
+        )
         assert (got["text"], got["points"]) == (want.text, source.points), source.id
         if isinstance(source, (model.SingleChoice, model.MultipleChoice)):
-            assert got["type"] == "multichoice" and got["single"] == str(isinstance(source, model.SingleChoice)).lower()
-            fractions = shared_fractions(source) if isinstance(source, model.MultipleChoice) else [
-                float(c.correct) for c in source.choices]
-            assert [html.unescape(text) for text, _, _ in got["answers"]] == [c.text.strip() for c in source.choices]
-            assert [fraction for _, fraction, _ in got["answers"]] == pytest.approx(fractions, abs=1e-7)
+            assert (
+                got["type"] == "multichoice"
+                and got["single"] == str(isinstance(source, model.SingleChoice)).lower()
+            )
+            fractions = (
+                shared_fractions(source)
+                if isinstance(source, model.MultipleChoice)
+                else [float(c.correct) for c in source.choices]
+            )
+            assert [html.unescape(text) for text, _, _ in got["answers"]] == [
+                c.text.strip() for c in source.choices
+            ]
+            assert [fraction for _, fraction, _ in got["answers"]] == pytest.approx(
+                fractions, abs=1e-7
+            )
             assert [feedback for _, _, feedback in got["answers"]] == want.choice_feedback
-            assert (got["right"], got["partly"], got["wrong"]) == (want.right, want.wrong, want.wrong)
+            assert (got["right"], got["partly"], got["wrong"]) == (
+                want.right,
+                want.wrong,
+                want.wrong,
+            )
         elif isinstance(source, model.TrueFalse):
             assert got["type"] == "truefalse"
             assert got["answers"] == [("true", float(source.answer), want.right if source.answer else want.wrong),
                                       ("false", float(not source.answer), want.wrong if source.answer else want.right)]  # fmt: skip
         elif isinstance(source, model.Matching):
             assert got["type"] == "matching"
-            assert [(html.unescape(p), m) for p, m in got["pairs"]] == [(p.prompt, p.match) for p in source.pairs]
+            assert [(html.unescape(p), m) for p, m in got["pairs"]] == [
+                (p.prompt, p.match) for p in source.pairs
+            ]
             assert (got["right"], got["wrong"]) == (want.right, want.wrong)
         else:
             assert (got["type"], got["usecase"]) == ("shortanswer", str(int(source.case_sensitive)))
-            answers = [(literal(text), fraction, feedback) for text, fraction, feedback in got["answers"]]
+            answers = [
+                (literal(text), fraction, feedback) for text, fraction, feedback in got["answers"]
+            ]
             wildcard = [("*", 0.0, want.wrong)] if want.wrong else []
             assert answers == [(answer, 1.0, want.right) for answer in source.answers] + wildcard
 
@@ -150,9 +174,15 @@ def test_moodle_xml_keeps_characters_and_embeds_images(nasty_course: Path, tmp_p
     single = root.xpath("question[name/text='q-single']")[0]
     assert html.unescape(single.findtext("answer/text")) == f"Bonne {NASTY}"
     multiple = root.xpath("question[name/text='q-multiple']/questiontext")[0]
-    assert '<img src="@@PLUGINFILE@@/images/schema.png" alt="le schéma">' in multiple.findtext("text")
+    assert '<img src="@@PLUGINFILE@@/images/schema.png" alt="le schéma">' in multiple.findtext(
+        "text"
+    )
     file = multiple.find("file")
-    assert (file.get("name"), file.get("path"), file.get("encoding")) == ("schema.png", "/images/", "base64")
+    assert (file.get("name"), file.get("path"), file.get("encoding")) == (
+        "schema.png",
+        "/images/",
+        "base64",
+    )
     assert_moodle_xml_round_trip(course, result.output)
 
 
@@ -177,34 +207,55 @@ def assert_gift_round_trip(course: model.Course, path: Path, ui_labels: tuple[st
     assert [q.name for q in read] == [e.question.id for e in expected]
     for got, want in zip(read, expected):
         source = want.question
-        assert (got.idnumber, got.category, got.text.format, got.text.text) == (source.id, want.category, "html", want.text)
+        assert (got.idnumber, got.category, got.text.format, got.text.text) == (
+            source.id,
+            want.category,
+            "html",
+            want.text,
+        )
         labelled = "\n".join(f"<p><strong>{html.escape(label, quote=False)}</strong></p>\n{text}"
                              for label, text in zip(ui_labels, (want.right, want.wrong)) if text)  # fmt: skip
         if isinstance(source, model.SingleChoice):
             assert (got.qtype, got.single) == ("multichoice", True)
             assert [(html.unescape(a.text.text), a.fraction) for a in got.answers] == [
-                (c.text.strip(), float(c.correct)) for c in source.choices]
+                (c.text.strip(), float(c.correct)) for c in source.choices
+            ]
             assert [a.feedback.text for a in got.answers] == [
-                joined(fb, want.right if c.correct else want.wrong) for c, fb in zip(source.choices, want.choice_feedback)]
+                joined(fb, want.right if c.correct else want.wrong)
+                for c, fb in zip(source.choices, want.choice_feedback)
+            ]
         elif isinstance(source, model.MultipleChoice):
             assert (got.qtype, got.single) == ("multichoice", False)
-            assert [html.unescape(a.text.text) for a in got.answers] == [c.text.strip() for c in source.choices]
-            assert [a.fraction for a in got.answers] == pytest.approx(shared_fractions(source), abs=1e-7)
+            assert [html.unescape(a.text.text) for a in got.answers] == [
+                c.text.strip() for c in source.choices
+            ]
+            assert [a.fraction for a in got.answers] == pytest.approx(
+                shared_fractions(source), abs=1e-7
+            )
             assert [a.feedback.text for a in got.answers] == want.choice_feedback
             assert got.general_feedback.text == labelled
         elif isinstance(source, model.TrueFalse):
             assert (got.qtype, got.true_answer) == ("truefalse", source.answer)
-            right, wrong = (got.feedback_true, got.feedback_false) if source.answer else (got.feedback_false, got.feedback_true)
+            right, wrong = (
+                (got.feedback_true, got.feedback_false)
+                if source.answer
+                else (got.feedback_false, got.feedback_true)
+            )
             assert (right.text, wrong.text) == (want.right, want.wrong)
         elif isinstance(source, model.Matching):
             assert got.qtype == "match"
-            assert [(html.unescape(p.text), m) for p, m in got.subquestions] == [(p.prompt.strip(), p.match.strip()) for p in source.pairs]
+            assert [(html.unescape(p.text), m) for p, m in got.subquestions] == [
+                (p.prompt.strip(), p.match.strip()) for p in source.pairs
+            ]
             assert got.general_feedback.text == labelled
         else:
             assert got.qtype == "shortanswer"
             answers = [(literal(a.text.text), a.fraction, a.feedback.text) for a in got.answers]
             wildcard = [("*", 0.0, want.wrong)] if want.wrong else []
-            assert answers == [(answer.strip(), 1.0, want.right) for answer in source.answers] + wildcard
+            assert (
+                answers
+                == [(answer.strip(), 1.0, want.right) for answer in source.answers] + wildcard
+            )
 
 
 LABELS = {"fr": ("Si votre réponse est juste :", "Si votre réponse est fausse :"),
@@ -217,10 +268,13 @@ def test_gift_round_trips_every_nasty_question(nasty_course: Path, tmp_path: Pat
     assert_gift_round_trip(course, result.output, LABELS["fr"])
     assert result.warnings == [
         "GIFT has no points, every question is worth 1 in Moodle: q-single (2), q-multiple (1.5); "
-        "the Moodle XML question bank keeps them"]
+        "the Moodle XML question bank keeps them"
+    ]
 
 
-def test_gift_escapes_special_characters_and_never_starts_a_line_with_a_comment(nasty_course: Path, tmp_path: Path):
+def test_gift_escapes_special_characters_and_never_starts_a_line_with_a_comment(
+    nasty_course: Path, tmp_path: Path
+):
     content = build(nasty_course, tmp_path, "gift")[1].output.read_text(encoding="utf-8")
     assert "Accolades \\{x\\}, égal \\= tilde \\~ dièse \\# deux-points \\: barre \\\\" in content
     comments = [line for line in content.splitlines() if line.strip().startswith("//")]
@@ -231,7 +285,9 @@ def test_gift_escapes_special_characters_and_never_starts_a_line_with_a_comment(
 @pytest.mark.parametrize("folder", COURSES, ids=lambda folder: folder.name)
 def test_gift_round_trips_the_real_courses(folder: Path, tmp_path: Path):
     course = loadable(folder)
-    assert_gift_round_trip(course, build(folder, tmp_path, "gift")[1].output, LABELS[course.language])
+    assert_gift_round_trip(
+        course, build(folder, tmp_path, "gift")[1].output, LABELS[course.language]
+    )
 
 
 def test_gift_warns_about_files_it_cannot_carry(course_dir: Path, tmp_path: Path):
@@ -240,14 +296,21 @@ def test_gift_warns_about_files_it_cannot_carry(course_dir: Path, tmp_path: Path
         "text: Une communauté de pratique se décrète en une réunion.",
         "text: \"Une communauté ![schéma](../pages/definition.md) se décrète.\""), encoding="utf-8")  # fmt: skip
     warnings = build(course_dir, tmp_path, "gift")[1].warnings
-    assert warnings == ["question 'q-vrai-faux' shows a file: GIFT cannot carry files, use the Moodle XML question bank"]
+    assert warnings == [
+        "question 'q-vrai-faux' shows a file: GIFT cannot carry files, use the Moodle XML question bank"
+    ]
 
 
 def test_english_course_labels_feedback_in_english(course_dir: Path, tmp_path: Path):
     course_file = course_dir / "course.yaml"
-    course_file.write_text(course_file.read_text(encoding="utf-8").replace("language: fr", "language: en"), encoding="utf-8")
+    course_file.write_text(
+        course_file.read_text(encoding="utf-8").replace("language: fr", "language: en"),
+        encoding="utf-8",
+    )
     day = course_dir / "days" / "jour-1.yaml"
-    day.write_text(day.read_text(encoding="utf-8").replace("type: single", "type: multiple"), encoding="utf-8")
+    day.write_text(
+        day.read_text(encoding="utf-8").replace("type: single", "type: multiple"), encoding="utf-8"
+    )
     course, result = build(course_dir, tmp_path, "gift")
     assert_gift_round_trip(course, result.output, LABELS["en"])
     assert "If your answer is right\\:" in result.output.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from builder import model
 from builder.exporters.base import Exporter
 from builder.exporters.questions import (
     QuestionRenderer,
+    RenderedChoice,
     RenderedQuestion,
     category_path,
     choice_feedback,
@@ -62,12 +63,12 @@ class GiftBank:
         self.warnings = warnings
         site = SiteRenderer(course)
         self.ui = site.ui
-        self.with_files: set[str] = set()
         self.renderer = QuestionRenderer(site, self.file_reference)
-        self.current: str = ""
+        self.rendering = ""  # id of the question being rendered
+        self.showing_files: set[str] = set()
 
     def file_reference(self, course_path: str) -> str:
-        self.with_files.add(self.current)
+        self.showing_files.add(self.rendering)
         return course_path
 
     def text(self) -> str:
@@ -75,10 +76,11 @@ class GiftBank:
         for day, _, activity in self.course.activities():
             if isinstance(activity, model.Quiz):
                 for question in activity.questions:
-                    self.current = question.id
+                    self.rendering = question.id
                     questions.append(self.renderer.render(question, activity, day))
         self.warnings += fraction_warnings(questions) + self.limits(questions)
-        blocks = [f"// {self.course.title} {self.course.version}: questions by day, for Moodle's GIFT import"]
+        title = f"{self.course.title} {self.course.version}"
+        blocks = [f"// {title}: questions by day, for Moodle's GIFT import"]
         day = None
         for question in questions:
             if question.day is not day:
@@ -88,62 +90,93 @@ class GiftBank:
         return "\n\n".join(blocks) + "\n"
 
     def limits(self, questions: list[RenderedQuestion]) -> list[str]:
-        warnings = [f"question '{question_id}' shows a file: GIFT cannot carry files, use the Moodle XML "
-                    "question bank" for question_id in sorted(self.with_files)]  # fmt: skip
-        other_points = [f"{q.id} ({q.question.points:g})" for q in questions if q.question.points != 1]
-        if other_points:
-            warnings.append(f"GIFT has no points, every question is worth 1 in Moodle: {', '.join(other_points)}; "
-                            "the Moodle XML question bank keeps them")  # fmt: skip
-        for question in questions:
-            source = question.question
-            plain = source.answers if isinstance(source, model.ShortAnswer) else []
-            plain += [pair.match for pair in source.pairs] if isinstance(source, model.Matching) else []
-            if any(placeholder in text for text in plain for placeholder in PLACEHOLDERS):
-                warnings.append(f"question '{question.id}': Moodle's GIFT import turns '&&0..;' sequences "
-                                "into characters; use the Moodle XML question bank")  # fmt: skip
+        """What GIFT cannot hold: files, points, Moodle's own placeholders."""
+        warnings = [
+            f"question '{question_id}' shows a file: GIFT cannot carry files, "
+            "use the Moodle XML question bank"
+            for question_id in sorted(self.showing_files)
+        ]
+        points = [f"{q.id} ({q.question.points:g})" for q in questions if q.question.points != 1]
+        if points:
+            warnings.append(
+                f"GIFT has no points, every question is worth 1 in Moodle: {', '.join(points)}; "
+                "the Moodle XML question bank keeps them"
+            )
+        warnings += [
+            f"question '{question.id}': Moodle's GIFT import turns '&&0..;' sequences into "
+            "characters; use the Moodle XML question bank"
+            for question in questions
+            if any(mark in text for text in plain_texts(question.question) for mark in PLACEHOLDERS)
+        ]
         return warnings
 
     # -- one question --
 
     def question(self, question: RenderedQuestion) -> str:
         source = question.question
-        head = f"// [id:{source.id}]\n::{gift_escape(source.id)}::{gift_text(question.text, declare=True)}"
+        text = gift_text(question.text, declare=True)
+        head = f"// [id:{source.id}]\n::{gift_escape(source.id)}::{text}"
+        if isinstance(source, model.TrueFalse):
+            return f"{head}{{{self.true_false(question)}}}"
         if isinstance(source, model.SingleChoice):
             lines = [self.single_choice(question, choice) for choice in question.choices]
         elif isinstance(source, model.MultipleChoice):
-            fractions = multiple_response_fractions(source)
-            lines = [f"~%{percent(fraction)}%{gift_text(choice.html)}{self.feedback(choice.feedback)}"
-                     for choice, fraction in zip(question.choices, fractions)]  # fmt: skip
-            lines.append(self.general_feedback(labelled_feedback(question, self.ui)))
-        elif isinstance(source, model.TrueFalse):
-            return f"{head}{{{self.true_false(question)}}}"
+            lines = self.multiple_response(question)
         elif isinstance(source, model.Matching):
-            lines = [f"={gift_text(escaped(pair.prompt))} -> {gift_escape(pair.match)}" for pair in source.pairs]
-            lines.append(self.general_feedback(labelled_feedback(question, self.ui)))
+            lines = self.matching(question)
         else:
-            lines = [f"=%100%{gift_text(moodle_short_answer(answer), 'plain')}{self.feedback(question.correct_feedback)}"
-                     for answer in source.answers]  # fmt: skip
-            if question.incorrect_feedback:  # `*` alone matches any other answer
-                lines.append(f"=%0%*{self.feedback(question.incorrect_feedback)}")
+            lines = self.short_answer(question)
         body = "\n".join(f"\t{line}" for line in lines if line)
         return f"{head}{{\n{body}\n}}"
 
-    def single_choice(self, question: RenderedQuestion, choice) -> str:
+    def single_choice(self, question: RenderedQuestion, choice: RenderedChoice) -> str:
         # A weight in front keeps a choice starting with `%` from being read as one.
         mark = "=" if choice.correct else ("~%0%" if choice.html.startswith("%") else "~")
         return f"{mark}{gift_text(choice.html)}{self.feedback(choice_feedback(question, choice))}"
 
+    def multiple_response(self, question: RenderedQuestion) -> list[str]:
+        fractions = multiple_response_fractions(question.question)
+        lines = [
+            f"~%{percent(fraction)}%{gift_text(choice.html)}{self.feedback(choice.feedback)}"
+            for choice, fraction in zip(question.choices, fractions)
+        ]
+        return [*lines, self.general_feedback(labelled_feedback(question, self.ui))]
+
     def true_false(self, question: RenderedQuestion) -> str:
-        """`{TRUE#feedback if wrong#feedback if right}`"""
+        """`TRUE#feedback if wrong#feedback if right`"""
         text = "TRUE" if question.question.answer else "FALSE"
         if question.incorrect_feedback or question.correct_feedback:
             text += self.feedback(question.incorrect_feedback) or "#"
-        if question.correct_feedback:
-            text += self.feedback(question.correct_feedback)
-        return text
+        return text + self.feedback(question.correct_feedback)
+
+    def matching(self, question: RenderedQuestion) -> list[str]:
+        lines = [
+            f"={gift_text(escaped(pair.prompt))} -> {gift_escape(pair.match)}"
+            for pair in question.question.pairs
+        ]
+        return [*lines, self.general_feedback(labelled_feedback(question, self.ui))]
+
+    def short_answer(self, question: RenderedQuestion) -> list[str]:
+        right = self.feedback(question.correct_feedback)
+        lines = [
+            f"=%100%{gift_text(moodle_short_answer(answer), 'plain')}{right}"
+            for answer in question.question.answers
+        ]
+        if question.incorrect_feedback:  # `*` alone matches any other answer
+            lines.append(f"=%0%*{self.feedback(question.incorrect_feedback)}")
+        return lines
 
     def feedback(self, html: str) -> str:
         return f"#{gift_text(html)}" if html else ""
 
     def general_feedback(self, html: str) -> str:
         return f"####{gift_text(html)}" if html else ""
+
+
+def plain_texts(question: model.Question) -> list[str]:
+    """The texts written as they are, not as HTML."""
+    if isinstance(question, model.ShortAnswer):
+        return question.answers
+    if isinstance(question, model.Matching):
+        return [pair.match for pair in question.pairs]
+    return []

@@ -78,13 +78,19 @@ def serialise(root: etree._Element) -> bytes:
 
 
 def xml_root(namespace: str, tag: str, nsmap: dict | None = None) -> etree._Element:
-    root = etree.Element(f"{{{namespace}}}{tag}", nsmap={None: namespace, "xsi": XSI, **(nsmap or {})})
+    root = etree.Element(
+        f"{{{namespace}}}{tag}", nsmap={None: namespace, "xsi": XSI, **(nsmap or {})}
+    )
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATIONS[namespace])
     return root
 
 
-def sub(parent: etree._Element, namespace: str, tag: str, text: str | None = None, **attributes) -> etree._Element:
-    node = etree.SubElement(parent, f"{{{namespace}}}{tag}", {k: v for k, v in attributes.items() if v})
+def sub(
+    parent: etree._Element, namespace: str, tag: str, text: str | None = None, **attributes
+) -> etree._Element:
+    node = etree.SubElement(
+        parent, f"{{{namespace}}}{tag}", {k: v for k, v in attributes.items() if v}
+    )
     if text is not None:
         node.text = text
     return node
@@ -129,7 +135,9 @@ class CartridgeRenderer(SiteRenderer):
             files[f"{ASSETS_FOLDER}/{self.asset_target(path)}"] = self._asset_bytes(path)
             pending |= self.named - done
             if is_markdown(path):  # printable documents link the theme's stylesheet
-                files[f"{STATIC_FOLDER}/course.css"] = (THEME / "static" / "course.css").read_bytes()
+                files[f"{STATIC_FOLDER}/course.css"] = (
+                    THEME / "static" / "course.css"
+                ).read_bytes()
         return files
 
 
@@ -171,15 +179,17 @@ class Cartridge:
     # -- manifest metadata --
 
     def metadata(self, manifest: etree._Element) -> None:
+        """What Moodle reads to name and describe the course."""
         metadata = sub(manifest, CP, "metadata")
         sub(metadata, CP, "schema", "IMS Common Cartridge")
         sub(metadata, CP, "schemaversion", "1.1.0")
         lom = sub(metadata, LOM, "lom")
         general = sub(lom, LOM, "general")
-        sub(sub(general, LOM, "title"), LOM, "string", self.course.title, language=self.course.language)
-        sub(general, LOM, "language", self.course.language)
+        language = self.course.language
+        sub(sub(general, LOM, "title"), LOM, "string", self.course.title, language=language)
+        sub(general, LOM, "language", language)
         description = plain_text(self.renderer.markdown(self.course.description))
-        sub(sub(general, LOM, "description"), LOM, "string", description, language=self.course.language)
+        sub(sub(general, LOM, "description"), LOM, "string", description, language=language)
         if self.course.licence:
             rights = sub(lom, LOM, "rights")
             sub(sub(rights, LOM, "copyrightAndOtherRestrictions"), LOM, "value", "yes")
@@ -189,16 +199,18 @@ class Cartridge:
 
     def presentation(self, section: etree._Element) -> None:
         sub(section, CP, "title", self.course.title)
-        pages = [("C.presentation", self.ui("course_presentation"), PRESENTATION_PAGE, "cc_presentation.html.j2")]
+        pages = [("C.presentation", "course_presentation", PRESENTATION_PAGE, "cc_presentation")]
         if self.course.glossary:
-            pages.append(("C.glossary", self.ui("glossary"), GLOSSARY_PAGE, "cc_glossary.html.j2"))
+            pages.append(("C.glossary", "glossary", GLOSSARY_PAGE, "cc_glossary"))
         if self.course.bibliography:
-            pages.append(("C.bibliography", self.ui("bibliography"), BIBLIOGRAPHY_PAGE, "cc_bibliography.html.j2"))
-        for identifier, title, href, template in pages:
-            self.page(identifier, href, *self.renderer.page(template, title=title))
+            pages.append(("C.bibliography", "bibliography", BIBLIOGRAPHY_PAGE, "cc_bibliography"))
+        for identifier, title_key, href, template in pages:
+            title = self.ui(title_key)
+            self.page(identifier, href, *self.renderer.page(f"{template}.html.j2", title=title))
             self.item(section, identifier, title)
 
     def item(self, section: etree._Element, resource: str, title: str) -> None:
+        """The item showing resource `R.x` (or `C.x`) is `I.x`."""
         item = sub(section, CP, "item", identifier=f"I.{resource[2:]}", identifierref=resource)
         sub(item, CP, "title", title)
 
@@ -214,13 +226,19 @@ class Cartridge:
         elif isinstance(activity, model.Resource):
             self.resource(identifier, activity)
         else:
-            self.activity_page(identifier, f"{activity.id}.html", activity, PARTIALS[type(activity)])
+            self.activity_page(
+                identifier, f"{activity.id}.html", activity, PARTIALS[type(activity)]
+            )
         return [(identifier, activity.title)]
 
     def activity_page(self, identifier: str, href: str, activity: model.Activity, partial: str,
                       title: str | None = None, **values) -> None:  # fmt: skip
         page = self.renderer.page(
-            "cc_activity.html.j2", title=title or activity.title, activity=activity, partial=partial, **values
+            "cc_activity.html.j2",
+            title=title or activity.title,
+            activity=activity,
+            partial=partial,
+            **values,
         )
         self.page(identifier, href, *page)
 
@@ -228,16 +246,16 @@ class Cartridge:
         entries = []
         if quiz.intro:  # Moodle's importer drops the assessment's rubric: say it on a page first
             title = self.ui("quiz_instructions", title=quiz.title)
-            self.activity_page(f"{identifier}.intro", f"{quiz.id}.intro.html", quiz, "cc_quiz_intro.html.j2", title)
+            self.activity_page(
+                f"{identifier}.intro", f"{quiz.id}.intro.html", quiz, "cc_quiz_intro.html.j2", title
+            )
             entries.append((f"{identifier}.intro", title))
-        self.named_by_lao = set()
         questions = [self.laos.render(question, quiz, day) for question in quiz.questions]
         assessment = self.assessments.assessment(quiz, questions, self.laos.html(quiz.intro))
         self.learning_application(identifier, ASSESSMENT, f"{quiz.id}/assessment.xml", assessment)
         return entries + [(identifier, quiz.title)]
 
     def discussion(self, identifier: str, activity: model.Discussion) -> None:
-        self.named_by_lao = set()
         topic = xml_root(DT, "topic")
         sub(topic, DT, "title", activity.title)
         sub(topic, DT, "text", self.laos.html(activity.prompt), texttype="text/html")
@@ -249,7 +267,13 @@ class Cartridge:
         file stays a file and a bare link a web link."""
         if activity.file and is_markdown(activity.file):
             document = self.read_document(activity.file)
-            self.activity_page(identifier, f"{activity.id}.html", activity, "cc_document.html.j2", document=document)
+            self.activity_page(
+                identifier,
+                f"{activity.id}.html",
+                activity,
+                "cc_document.html.j2",
+                document=document,
+            )
         elif activity.description:
             self.activity_page(identifier, f"{activity.id}.html", activity, "cc_resource.html.j2")
         elif activity.file:
@@ -261,14 +285,15 @@ class Cartridge:
             link = xml_root(WL, "webLink")
             sub(link, WL, "title", activity.title)
             sub(link, WL, "url", href=activity.url, target="_blank")
-            self.named_by_lao = set()
             self.learning_application(identifier, WEBLINK, f"{activity.id}/weblink.xml", link)
 
     def read_document(self, course_path: str) -> model.Markdown:
         try:
             source = (self.course.root / course_path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise UserError(f"{course_path}: cannot read this document ({error})") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{course_path}: not UTF-8 text; save it as UTF-8") from None
+        except OSError as error:
+            raise UserError(f"{course_path}: cannot read it ({error.strerror})") from None
         return model.Markdown(source, posixpath.dirname(course_path))
 
     # -- resources --
@@ -278,14 +303,20 @@ class Cartridge:
         self.contents[href] = html
         self.contents.update(files)
         self.webcontent(identifier, href, [href, *sorted(files)])
-        for path in sorted(filter(is_markdown, named)):
+        self.warn_about_documents(href, named)
+
+    def warn_about_documents(self, source: str, named: set[str]) -> None:
+        for document in sorted(filter(is_markdown, named)):
             self.warnings.append(
-                f"{href} links to the document {path}: Moodle's CC import copies no HTML file "
-                "a page links to, so that link will be broken in Moodle"
+                f"{source} links to the document {document}: Moodle's CC import copies no HTML "
+                "file, so the link will be broken in Moodle; offer the document as a resource "
+                "activity instead"
             )
 
     def webcontent(self, identifier: str, href: str | None, files: list[str]) -> etree._Element:
-        resource = sub(self.resources, CP, "resource", identifier=identifier, type=WEBCONTENT, href=href)
+        resource = sub(
+            self.resources, CP, "resource", identifier=identifier, type=WEBCONTENT, href=href
+        )
         for path in files:
             sub(resource, CP, "file", href=path)
         return resource
@@ -295,17 +326,16 @@ class Cartridge:
         self.shared_assets.add(course_path)
         return f"{FILEBASE}{ASSETS_FOLDER}/{self.renderer.asset_target(course_path)}"
 
-    def learning_application(self, identifier: str, kind: str, path: str, root: etree._Element) -> None:
+    def learning_application(
+        self, identifier: str, kind: str, path: str, root: etree._Element
+    ) -> None:
         self.contents[path] = serialise(root)
         resource = sub(self.resources, CP, "resource", identifier=identifier, type=kind)
         sub(resource, CP, "file", href=path)
         if self.named_by_lao:
             sub(resource, CP, "dependency", identifierref=SHARED_ASSETS)
-        for document in sorted(filter(is_markdown, self.named_by_lao)):
-            self.warnings.append(
-                f"{path} links to the document {document}: Moodle's CC import copies no HTML "
-                "file, so that link will be broken in Moodle"
-            )
+        self.warn_about_documents(path, self.named_by_lao)
+        self.named_by_lao = set()
 
     def share_assets(self) -> None:
         """Files named by discussions and quizzes, in a webcontent resource no item shows:
@@ -319,7 +349,9 @@ class Cartridge:
 
     def course_warnings(self) -> None:
         quizzes = self.course.activities_of(model.Quiz)
-        multiple = [q.id for quiz in quizzes for q in quiz.questions if isinstance(q, model.MultipleChoice)]
+        multiple = [
+            q.id for quiz in quizzes for q in quiz.questions if isinstance(q, model.MultipleChoice)
+        ]
         if multiple:
             self.warnings.append(
                 f"multiple-answer questions {', '.join(multiple)}: Moodle's CC import grades wrong "
@@ -327,8 +359,7 @@ class Cartridge:
                 "Moodle, or use the Moodle XML question bank, which does"
             )
         passing = [
-            f"{quiz.id} ({quiz.passing_score if quiz.passing_score is not None else self.course.passing_score}%)"
-            for quiz in self.course.graded_quizzes
+            f"{quiz.id} ({self.passing_score(quiz)}%)" for quiz in self.course.graded_quizzes
         ]
         if passing:
             self.warnings.append(
@@ -340,3 +371,6 @@ class Cartridge:
                 f"practice quizzes {', '.join(practice)} count in no score in the course, but Moodle "
                 "grades every quiz: exclude them from the course total in Moodle's gradebook setup"
             )
+
+    def passing_score(self, quiz: model.Quiz) -> int:
+        return self.course.passing_score if quiz.passing_score is None else quiz.passing_score

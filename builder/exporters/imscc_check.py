@@ -11,11 +11,22 @@ from pathlib import Path
 
 from lxml import etree
 
-from builder.exporters.imscc import ASSESSMENT, CP, DISCUSSION, LEARNING_APPLICATIONS, WEBCONTENT, WEBLINK
+from builder.exporters.imscc import (
+    ASSESSMENT,
+    CP,
+    DISCUSSION,
+    LEARNING_APPLICATIONS,
+    WEBCONTENT,
+    WEBLINK,
+)
 from builder.schemas import parse_xml, validate
 
 MANIFEST = "imsmanifest.xml"
-SCHEMA_SET = {DISCUSSION: "imscc11-discussion", WEBLINK: "imscc11-weblink", ASSESSMENT: "imscc11-qti"}
+SCHEMA_SET = {
+    DISCUSSION: "imscc11-discussion",
+    WEBLINK: "imscc11-weblink",
+    ASSESSMENT: "imscc11-qti",
+}
 NS = {"cp": CP}
 
 
@@ -23,7 +34,9 @@ def check_cartridge(path: Path) -> list[str]:
     """Every problem found, as `file: message`; empty when the cartridge is sound."""
     try:
         with zipfile.ZipFile(path) as archive:
-            files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+            files = {
+                name: archive.read(name) for name in archive.namelist() if not name.endswith("/")
+            }
     except (OSError, zipfile.BadZipFile) as error:
         return [f"{path.name}: not a readable zip file ({error})"]
     if MANIFEST not in files:
@@ -31,7 +44,9 @@ def check_cartridge(path: Path) -> list[str]:
     manifest, problems = parsed(MANIFEST, files[MANIFEST], "imscc11")
     if manifest is None:
         return problems
-    resources = {node.get("identifier"): node for node in manifest.iterfind("cp:resources/cp:resource", NS)}
+    resources = {
+        node.get("identifier"): node for node in manifest.iterfind("cp:resources/cp:resource", NS)
+    }
     for resource in resources.values():
         problems += resource_problems(resource, resources, files)
     problems += item_problems(manifest, resources)
@@ -46,12 +61,18 @@ def parsed(name: str, data: bytes, schema_set: str) -> tuple[etree._Element | No
     return root, [f"{name}: {message}" for message in validate(root, schema_set)]
 
 
-def resource_problems(resource: etree._Element, resources: dict, files: dict[str, bytes]) -> list[str]:
+def resource_problems(
+    resource: etree._Element, resources: dict, files: dict[str, bytes]
+) -> list[str]:
     identifier, kind = resource.get("identifier"), resource.get("type")
     where = f"{MANIFEST}: resource {identifier}"
     hrefs = [node.get("href") for node in resource.iterfind("cp:file", NS)]
     problems = [f"{where}: lists {href} twice" for href in set(hrefs) if hrefs.count(href) > 1]
-    problems += [f"{where}: names {href}, which is not in the cartridge" for href in hrefs if href not in files]
+    problems += [
+        f"{where}: names {href}, which is not in the cartridge"
+        for href in hrefs
+        if href not in files
+    ]
     if resource.get("href") and resource.get("href") not in hrefs:
         problems.append(f"{where}: its href {resource.get('href')} is not one of its files")
     problems += dependency_problems(where, resource, resources)
@@ -66,7 +87,11 @@ def resource_problems(resource: etree._Element, resources: dict, files: dict[str
 def dependency_problems(where: str, resource: etree._Element, resources: dict) -> list[str]:
     kind = resource.get("type")
     targets = [node.get("identifierref") for node in resource.iterfind("cp:dependency", NS)]
-    problems = [f"{where}: depends on {target} twice" for target in set(targets) if targets.count(target) > 1]
+    problems = [
+        f"{where}: depends on {target} twice"
+        for target in set(targets)
+        if targets.count(target) > 1
+    ]
     for target in targets:
         if target not in resources:
             problems.append(f"{where}: depends on {target}, which is not a resource")
@@ -82,7 +107,9 @@ def item_problems(manifest: etree._Element, resources: dict) -> list[str]:
     for item in manifest.iterfind(".//cp:item[@identifierref]", NS):
         where = f"{MANIFEST}: item {item.get('identifier')}"
         if item.get("identifierref") not in resources:
-            problems.append(f"{where}: refers to {item.get('identifierref')}, which is not a resource")
+            problems.append(
+                f"{where}: refers to {item.get('identifierref')}, which is not a resource"
+            )
         if item.find("cp:item", NS) is not None:
             problems.append(f"{where}: an item showing a resource may not hold other items")
     return problems

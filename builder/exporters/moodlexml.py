@@ -100,7 +100,13 @@ class QuestionBank:
             for value in (True, False):
                 right = value == source.answer
                 feedback = question.correct_feedback if right else question.incorrect_feedback
-                self.answer(node, "true" if value else "false", 1.0 if right else 0.0, feedback, "plain_text")
+                self.answer(
+                    node,
+                    "true" if value else "false",
+                    1.0 if right else 0.0,
+                    feedback,
+                    "plain_text",
+                )
         elif isinstance(source, model.Matching):
             self.matching(node, question)
         else:
@@ -131,7 +137,9 @@ class QuestionBank:
         source: model.ShortAnswer = question.question
         etree.SubElement(node, "usecase").text = "1" if source.case_sensitive else "0"
         for answer in source.answers:
-            self.answer(node, moodle_short_answer(answer), 1.0, question.correct_feedback, "plain_text")
+            self.answer(
+                node, moodle_short_answer(answer), 1.0, question.correct_feedback, "plain_text"
+            )
         if question.incorrect_feedback:  # `*` alone matches any other answer
             self.answer(node, "*", 0.0, question.incorrect_feedback, "plain_text")
 
@@ -144,17 +152,29 @@ class QuestionBank:
         self.text(node, "incorrectfeedback", question.incorrect_feedback)
         etree.SubElement(node, "shownumcorrect")
 
-    def answer(self, node: etree._Element, text: str, fraction: float, feedback: str, text_format: str) -> None:
+    def answer(
+        self, node: etree._Element, text: str, fraction: float, feedback: str, text_format: str
+    ) -> None:
         answer = self.text(node, "answer", text, text_format)
         answer.set("fraction", percent(fraction))
         self.text(answer, "feedback", feedback)
 
-    def text(self, parent: etree._Element, tag: str, html: str, text_format: str = "html") -> etree._Element:
+    def text(
+        self, parent: etree._Element, tag: str, html: str, text_format: str = "html"
+    ) -> etree._Element:
         node = etree.SubElement(parent, tag, format=text_format)
         etree.SubElement(node, "text").text = html
         for url, course_path in sorted(self.files.items()):
             if url in html:
                 folder, name = posixpath.split(url[len(PLUGINFILE) :])
-                file = etree.SubElement(node, "file", name=name, path=f"/{folder}/" if folder else "/", encoding="base64")
-                file.text = base64.b64encode((self.course.root / course_path).read_bytes()).decode("ascii")
+                file = etree.SubElement(
+                    node,
+                    "file",
+                    name=name,
+                    path=f"/{folder}/" if folder else "/",
+                    encoding="base64",
+                )
+                file.text = base64.b64encode((self.course.root / course_path).read_bytes()).decode(
+                    "ascii"
+                )
         return node

@@ -32,9 +32,13 @@ MOODLE_MAX_WEIGHT = 99  # Moodle reads cc_weighting as a whole number from 0 to 
 PROFILE_MAX_ATTEMPTS = 5  # the CC 1.1 profile allows 1-5 or "unlimited"
 
 
-def element(parent: etree._Element | None, tag: str, text: str | None = None, **attributes) -> etree._Element:
+def element(
+    parent: etree._Element | None, tag: str, text: str | None = None, **attributes
+) -> etree._Element:
     name = f"{{{QTI}}}{tag}"
-    node = etree.Element(name, nsmap={None: QTI}) if parent is None else etree.SubElement(parent, name)
+    node = (
+        etree.Element(name, nsmap={None: QTI}) if parent is None else etree.SubElement(parent, name)
+    )
     for key, value in attributes.items():
         node.set(key.rstrip("_"), value)
     if text is not None:
@@ -68,7 +72,9 @@ class AssessmentWriter:
     ui: Interface
     warnings: list[str] = field(default_factory=list)
 
-    def assessment(self, quiz: model.Quiz, questions: list[RenderedQuestion], intro: str) -> etree._Element:
+    def assessment(
+        self, quiz: model.Quiz, questions: list[RenderedQuestion], intro: str
+    ) -> etree._Element:
         root = element(None, "questestinterop")
         root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
         assessment = element(root, "assessment", ident=f"A.{quiz.id}", title=quiz.title)
@@ -100,23 +106,29 @@ class AssessmentWriter:
 
     def items(self, section: etree._Element, question: RenderedQuestion) -> None:
         source = question.question
-        if not isinstance(source, model.Matching) and cartridge_weight(source.points) != source.points:
+        if isinstance(source, model.Matching):
+            self.matching(section, question)
+            return
+        weight = cartridge_weight(source.points)
+        if weight != source.points:
             self.warnings.append(
                 f"question '{question.id}': Moodle weighs questions in whole points from 0 to "
-                f"{MOODLE_MAX_WEIGHT}: {source.points:g} point(s) written as {cartridge_weight(source.points)}"
+                f"{MOODLE_MAX_WEIGHT}: {source.points:g} point(s) written as {weight}"
             )
         if isinstance(source, model.SingleChoice):
-            self.single_choice(section, question, question.id, question.text, question.choices, source.points)
+            self.single_choice(
+                section, question, question.id, question.text, question.choices, source.points
+            )
         elif isinstance(source, model.MultipleChoice):
             self.multiple_response(section, question)
         elif isinstance(source, model.TrueFalse):
             self.true_false(section, question)
-        elif isinstance(source, model.ShortAnswer):
+        else:
             self.fill_in_the_blank(section, question)
-        elif isinstance(source, model.Matching):
-            self.matching(section, question)
 
-    def item(self, section: etree._Element, ident: str, profile: str, points: float) -> etree._Element:
+    def item(
+        self, section: etree._Element, ident: str, profile: str, points: float
+    ) -> etree._Element:
         item = element(section, "item", ident=ident, title=ident)
         weight = str(cartridge_weight(points))
         metadata(element(item, "itemmetadata"), {"cc_profile": profile, "cc_weighting": weight})
@@ -137,7 +149,9 @@ class AssessmentWriter:
         self.drop_silent_conditions(processing)
 
     def multiple_response(self, section, question: RenderedQuestion) -> None:
-        item = self.item(section, question.id, "cc.multiple_response.v0p1", question.question.points)
+        item = self.item(
+            section, question.id, "cc.multiple_response.v0p1", question.question.points
+        )
         idents = self.choice_list(item, question.text, question.choices, "Multiple")
         processing = self.processing(item)
         self.general_feedback(item, processing, labelled_feedback(question, self.ui))
@@ -169,7 +183,9 @@ class AssessmentWriter:
         if question.correct_feedback:
             self.feedback(item, condition, "correct_fb", question.correct_feedback)
         if question.incorrect_feedback:
-            self.feedback(item, self.condition(processing, wrong), "incorrect_fb", question.incorrect_feedback)
+            self.feedback(
+                item, self.condition(processing, wrong), "incorrect_fb", question.incorrect_feedback
+            )
 
     def fill_in_the_blank(self, section, question: RenderedQuestion) -> None:
         source: model.ShortAnswer = question.question
@@ -201,7 +217,9 @@ class AssessmentWriter:
         share = source.points / len(source.pairs)
         for number, pair in enumerate(source.pairs, start=1):
             text = f"{question.text}\n<p><strong>{escaped(pair.prompt)}</strong></p>"
-            choices = tuple(RenderedChoice(escaped(match), match == pair.match, "") for match in matches)
+            choices = tuple(
+                RenderedChoice(escaped(match), match == pair.match, "") for match in matches
+            )
             self.single_choice(section, question, f"{question.id}.{number}", text, choices, share)
         self.warnings.append(
             f"question '{question.id}' (matching): CC 1.1 has no matching questions; written as "
@@ -213,7 +231,9 @@ class AssessmentWriter:
 
     # -- building blocks --
 
-    def choice_list(self, item, text: str, choices: tuple[RenderedChoice, ...], cardinality: str) -> list[str]:
+    def choice_list(
+        self, item, text: str, choices: tuple[RenderedChoice, ...], cardinality: str
+    ) -> list[str]:
         presentation = element(item, "presentation")
         html_material(presentation, text)
         response = element(presentation, "response_lid", ident=RESPONSE, rcardinality=cardinality)
@@ -245,7 +265,9 @@ class AssessmentWriter:
 
     def general_feedback(self, item, processing, html: str) -> None:
         if html:
-            condition = element(processing, "respcondition", title="General feedback", continue_="Yes")
+            condition = element(
+                processing, "respcondition", title="General feedback", continue_="Yes"
+            )
             element(element(condition, "conditionvar"), "other")
             self.feedback(item, condition, "general_fb", html)
 

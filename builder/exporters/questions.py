@@ -77,7 +77,9 @@ class QuestionRenderer:
                 for question in activity.questions:
                     yield self.render(question, activity, day)
 
-    def render(self, question: model.Question, quiz: model.Quiz, day: model.Day) -> RenderedQuestion:
+    def render(
+        self, question: model.Question, quiz: model.Quiz, day: model.Day
+    ) -> RenderedQuestion:
         choices = ()
         if isinstance(question, (model.SingleChoice, model.MultipleChoice)):
             choices = tuple(
@@ -121,7 +123,9 @@ def multiple_response_fractions(question: model.MultipleChoice) -> list[float]:
 
 
 def is_moodle_fraction(value: float) -> bool:
-    return any(abs(abs(value) - allowed) < MOODLE_FRACTION_TOLERANCE for allowed in MOODLE_FRACTIONS)
+    return any(
+        abs(abs(value) - allowed) < MOODLE_FRACTION_TOLERANCE for allowed in MOODLE_FRACTIONS
+    )
 
 
 def fraction_warnings(questions: list[RenderedQuestion]) -> list[str]:
@@ -146,7 +150,9 @@ def category_path(*names: str) -> str:
     escaped_names = []
     for name in names:
         name = name.replace("/", "//")
-        escaped_names.append(f"{' ' if name.startswith('/') else ''}{name}{' ' if name.endswith('/') else ''}")
+        escaped_names.append(
+            f"{' ' if name.startswith('/') else ''}{name}{' ' if name.endswith('/') else ''}"
+        )
     return "$course$/top/" + "/".join(escaped_names)
 
 
