@@ -314,3 +314,9 @@ def test_english_course_labels_feedback_in_english(course_dir: Path, tmp_path: P
     course, result = build(course_dir, tmp_path, "gift")
     assert_gift_round_trip(course, result.output, LABELS["en"])
     assert "If your answer is right\\:" in result.output.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["moodlexml", "gift"])
+def test_banks_are_reproducible(nasty_course: Path, tmp_path: Path, name: str):
+    first = build(nasty_course, tmp_path / "a", name)[1].output.read_bytes()
+    assert build(nasty_course, tmp_path / "b", name)[1].output.read_bytes() == first
