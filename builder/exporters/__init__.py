@@ -7,10 +7,15 @@ from builder.exporters.base import BuildResult, Exporter
 from builder.exporters.gift import GiftExporter
 from builder.exporters.imscc import ImsccExporter
 from builder.exporters.moodlexml import MoodleXmlExporter
+from builder.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
 from builder.exporters.web import WebExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.name: exporter for exporter in (WebExporter, ImsccExporter, MoodleXmlExporter, GiftExporter)
+    exporter.name: exporter
+    for exporter in (
+        WebExporter, Scorm12Exporter, Scorm2004Exporter, ImsccExporter, MoodleXmlExporter,
+        GiftExporter,
+    )
 }
 
 

@@ -6,7 +6,6 @@
   "use strict";
   var body = document.body;
   var pages = (body.dataset.pages || "").split(" ").filter(Boolean);
-  var here = body.dataset.page;
 
   function localTracker() {
     var key = "coursebridge:" + body.dataset.course + ":" + body.dataset.version;
@@ -30,10 +29,12 @@
   function save(reason) { tracker.save(state, reason); }
 
   // -- progress and resume --
-  var index = pages.indexOf(here);
-  if (index >= 0) {
-    if (state.v.indexOf(index) < 0) state.v.push(index);
-    state.l = index;
+  function markVisited() {
+    var index = pages.indexOf(body.dataset.page);
+    if (index >= 0) {
+      if (state.v.indexOf(index) < 0) state.v.push(index);
+      state.l = index;
+    }
   }
   function showProgress() {
     var bar = document.getElementById("progress-bar");
@@ -194,9 +195,16 @@
     });
   }
 
-  document.querySelectorAll("form.quiz").forEach(setupQuiz);
-  document.querySelectorAll("form.checklist").forEach(setupChecklist);
-  document.querySelectorAll("form.reflection").forEach(setupReflection);
-  showProgress();
-  save("page");
+  // Runs for the page as loaded, and again each time a package runtime swaps in a page.
+  function enterPage() {
+    var main = document.getElementById("main");
+    markVisited();
+    main.querySelectorAll("form.quiz").forEach(setupQuiz);
+    main.querySelectorAll("form.checklist").forEach(setupChecklist);
+    main.querySelectorAll("form.reflection").forEach(setupReflection);
+    showProgress();
+    save("page");
+  }
+  window.CourseBridge = { enterPage: enterPage };
+  enterPage();
 })();

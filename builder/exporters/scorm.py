@@ -1,0 +1,102 @@
+"""`scorm12` and `scorm2004`: the web pages plus a tracking runtime, as one SCO.
+
+The package is the `web` site rendered with runtime "scorm12" or "scorm2004" (pages then
+load `_static/scorm.js`, which talks to the LMS), the course map that runtime reads
+(`_static/scorm-course.js`), the manifest, and the official schemas it names, so that
+any validator can check the package offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+import lxml.html
+
+from builder.exporters.base import Exporter
+from builder.exporters.scorm_manifest import (
+    ManifestInfo,
+    learning_time,
+    scorm12_manifest,
+    scorm2004_manifest,
+)
+from builder.exporters.scorm_map import (
+    SCORM12_SUSPEND_DATA_LIMIT,
+    course_map,
+    encoding_warnings,
+    map_script,
+    suspend_data_bound,
+)
+from builder.model import Course
+from builder.packaging import write_zip
+from builder.render import STATIC_FOLDER, SiteRenderer
+from builder.schemas import XSD
+from builder.site import HOME
+
+MAP_FILE = f"{STATIC_FOLDER}/scorm-course.js"
+
+
+class ScormExporter(Exporter):
+    """What both SCORM versions share; subclasses give the manifest and the schemas."""
+
+    schema_folder: ClassVar[str]
+    manifest_writer: ClassVar[Callable[[ManifestInfo], dict[str, bytes]]]
+
+    def output_name(self, course: Course) -> str:
+        return f"{course.id}-{self.name}.zip"
+
+    def write(self, course: Course, target: Path, warnings: list[str]) -> None:
+        write_zip(target, self.package_files(course, warnings))
+
+    def package_files(self, course: Course, warnings: list[str]) -> dict[str, bytes]:
+        renderer = SiteRenderer(course, runtime=self.name)
+        files = renderer.render_site().files
+        data = course_map(course, renderer.site)
+        files[MAP_FILE] = map_script(data)
+        warnings += encoding_warnings(course) + self.budget_warnings(data, renderer)
+        info = ManifestInfo(
+            course=course,
+            description=_plain_text(str(renderer.markdown(course.description))),
+            learning_time=learning_time(course),
+            launch=HOME,
+            files=sorted(files),
+        )
+        files.update(type(self).manifest_writer(info))
+        for schema in sorted((XSD / self.schema_folder).iterdir()):
+            files[schema.name] = schema.read_bytes()
+        return files
+
+    def budget_warnings(self, data: dict, renderer: SiteRenderer) -> list[str]:
+        return []
+
+
+class Scorm12Exporter(ScormExporter):
+    name = "scorm12"
+    description = "SCORM 1.2 package (Moodle, including the Moodle app)"
+    schema_folder = "scorm12"
+    manifest_writer = staticmethod(scorm12_manifest)
+
+    def budget_warnings(self, data: dict, renderer: SiteRenderer) -> list[str]:
+        bound = suspend_data_bound(data, len(renderer.site.activity_pages))
+        if bound <= SCORM12_SUSPEND_DATA_LIMIT:
+            return []
+        warning = (
+            f"the learner's saved state may need {bound} characters, more than SCORM 1.2's "
+            f"{SCORM12_SUSPEND_DATA_LIMIT}: wrong short answers will not be restored when it "
+            "overflows; use fewer short-answer questions or build scorm2004"
+        )
+        return [warning]
+
+
+class Scorm2004Exporter(ScormExporter):
+    name = "scorm2004"
+    description = "SCORM 2004 4th edition package"
+    schema_folder = "scorm2004-4th"
+    manifest_writer = staticmethod(scorm2004_manifest)
+
+
+def _plain_text(html: str) -> str:
+    if not html.strip():
+        return ""
+    return " ".join(lxml.html.fromstring(html).text_content().split())
