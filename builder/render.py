@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,7 @@ class SiteRenderer:
             time=self.ui.time,
             date=self.ui.date,
             number=self.ui.number,
+            anchor=anchor,
         )
         self.env.globals.update(
             t=self.ui,
@@ -185,6 +188,12 @@ def shuffled_matches(question: model.Matching) -> list[str]:
         {pair.match for pair in question.pairs},
         key=lambda text: hashlib.sha256(f"{question.id}:{text}".encode()).hexdigest(),
     )
+
+
+def anchor(text: str) -> str:
+    """A fragment identifier from any text: `Communauté de pratique` -> `communaute-de-pratique`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "terme"
 
 
 def _first_heading(source: str) -> str:
