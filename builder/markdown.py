@@ -22,6 +22,7 @@ from markdown_it.token import Token
 
 from builder.model import Markdown
 
+MARKDOWN_DOCUMENTS = (".md", ".markdown")  # files delivered as printable HTML pages
 CITATION = re.compile(r"\[@([A-Za-z][A-Za-z0-9_-]*)\]")
 ALT_ATTRIBUTE = re.compile(r'alt="([^"]*)"')
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)

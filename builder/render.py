@@ -14,13 +14,13 @@ import jinja2
 from markupsafe import Markup
 
 from builder import bibliography, markdown, model
+from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.i18n import Interface
 from builder.site import BIBLIOGRAPHY, GLOSSARY, HOME, Page, Site, build_site
 
 THEME = Path(__file__).parent / "themes" / "default"
 STATIC_FOLDER = "_static"
 ASSETS_FOLDER = "assets"
-MARKDOWN_DOCUMENTS = (".md", ".markdown")
 
 
 @dataclass

@@ -137,6 +137,12 @@ def test_non_utf8_file(course_dir):
     assert any(p.startswith(f"{DAY}:2:") and "not valid UTF-8" in p for p in found), found
 
 
+def test_markdown_resource_must_be_utf8(course_dir):
+    (course_dir / "resources" / "grille.md").write_bytes("Grille remplie \xe0 la main".encode("latin-1"))
+    found = problems(course_dir)
+    assert any(p.startswith("resources/grille.md:1:") and "not valid UTF-8" in p for p in found), found
+
+
 def test_empty_file(course_dir):
     (course_dir / DAY).write_text("# nothing yet\n", encoding="utf-8")
     assert any(p.startswith(DAY) and "has no YAML content" in p or "file is empty" in p

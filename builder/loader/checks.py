@@ -10,7 +10,7 @@ from builder import model
 from builder.errors import Location, Problem
 from builder.loader.convert import Origin, SourceMap
 from builder.loader.sources import CourseSources, SourceProblem
-from builder.markdown import is_local_reference, scan
+from builder.markdown import MARKDOWN_DOCUMENTS, is_local_reference, scan
 
 VERSION = re.compile(r"\d+\.\d+\.\d+")
 
@@ -140,6 +140,13 @@ class CourseChecker:
 
     def _activities(self) -> None:
         for resource in self.course.activities_of(model.Resource):
+            if resource.file:
+                try:
+                    self._readable_document(resource.file)
+                except SourceProblem as error:
+                    self.problems.append(
+                        Problem(error.location, self.where.origin(resource, "file").path,
+                                error.message))
             if bool(resource.file) == bool(resource.url):
                 self.report(
                     resource,
@@ -255,9 +262,14 @@ class CourseChecker:
     def _local_file(self, base: str, reference: str, where: Location, path: str) -> None:
         target = reference.split("#", 1)[0].split("?", 1)[0]
         try:
-            self.sources.resolve(base, target, where)
+            self._readable_document(self.sources.resolve(base, target, where))
         except SourceProblem as error:
             self._add(error.location, path, error.message)
+
+    def _readable_document(self, relative: str) -> None:
+        """Markdown documents are rendered into pages: they must be readable UTF-8 text."""
+        if relative.endswith(MARKDOWN_DOCUMENTS):
+            self.sources.read_text(relative)
 
     def _add(self, location: Location, path: str, message: str) -> None:
         self.problems.append(Problem(location, path, message))
