@@ -49,9 +49,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from builder.cli import build, new, preview, validate
+    from builder.cli import build, check, new, preview, validate
 
-    for module in (new, validate, build, preview):
+    for module in (new, validate, build, preview, check):
         main.add_command(module.command)
     from lms_sync.cli import moodle, sync
 

@@ -1,0 +1,32 @@
+"""`coursebridge check`: is a SCORM package or Common Cartridge (ours or another tool's)
+safe to open, complete, valid, and fit for Moodle?
+
+The zip is vetted from its central directory first (sizes, ratios, paths), so a hostile
+archive is refused before anything is decompressed; only the manifest and the cartridge's
+XML descriptors are then read, with bounded reads and a parser that loads no DTD.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.errors import UserError
+from builder.package_check.archive import Archive
+from builder.package_check.findings import Finding, Report
+from builder.package_check.manifest import check_manifest
+
+
+def check_package(path: Path) -> Report:
+    if not path.is_file():
+        raise UserError(f"{path}: no such file; give the path of a .zip (or .imscc) package")
+    report = Report(path)
+    archive = Archive(path, report)
+    try:
+        if archive.usable:
+            check_manifest(archive, report)
+    finally:
+        archive.close()
+    return report
+
+
+__all__ = ["Finding", "Report", "check_package"]

@@ -1,0 +1,395 @@
+"""`coursebridge check` on our packages, on third-party-style ones, and on hostile zips."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import main
+from builder.exporters import get_exporter
+from builder.loader import load_course
+from builder.package_check import check_package
+
+LINE = re.compile(r"^(ERROR|WARNING): [^:]+(:\d+)?: .+; .+$")
+
+SCORM12_THIRD_PARTY = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="com.example.course" version="1"
+    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+    xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+    <imsmd:lom><imsmd:general><imsmd:title><imsmd:langstring xml:lang="en">Safety</imsmd:langstring>
+    </imsmd:title></imsmd:general></imsmd:lom>
+  </metadata>
+  <organizations default="org">
+    <organization identifier="org">
+      <title>Safety</title>
+      <item identifier="item1" identifierref="sco1"><title>Module 1</title>
+        <adlcp:masteryscore>80</adlcp:masteryscore></item>
+      <item identifier="item2" identifierref="pdf"><title>Handout</title></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="sco1" type="webcontent" adlcp:scormtype="sco" xml:base="content/"
+        href="index_lms.html">
+      <file href="index_lms.html"/>
+      <file href="story%20content/slide1.js"/>
+    </resource>
+    <resource identifier="pdf" type="webcontent" adlcp:scormtype="asset" href="handout.pdf">
+      <file href="handout.pdf"/>
+    </resource>
+  </resources>
+</manifest>
+"""
+SCORM12_FILES = {
+    "content/index_lms.html": b"<html></html>",
+    "content/story content/slide1.js": b"",
+    "handout.pdf": b"%PDF",
+}
+
+SCORM2004_THIRD_EDITION = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="m" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">
+  <metadata><schema>ADL SCORM</schema><schemaversion>{version}</schemaversion></metadata>
+  <organizations default="o">
+    <organization identifier="o"><title>T</title>
+      <item identifier="i" identifierref="r"><title>T</title></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="r" type="webcontent" adlcp:scormType="sco" href="a.html">
+      <file href="a.html"/>
+    </resource>
+  </resources>
+</manifest>
+"""
+
+CC11 = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="cc" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">
+  <metadata><schema>IMS Common Cartridge</schema><schemaversion>1.1.0</schemaversion>
+    <lom xmlns="http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"><general><title>
+      <string>Forum</string></title></general></lom></metadata>
+  <organizations>
+    <organization identifier="o" structure="rooted-hierarchy">
+      <item identifier="root"><item identifier="i" identifierref="d"><title>Forum</title></item></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="d" type="imsdt_xmlv1p1"><file href="topic.xml"/></resource>
+  </resources>
+</manifest>
+"""
+BROKEN_TOPIC = b"""<?xml version="1.0" encoding="UTF-8"?>
+<topic xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1">
+  <text texttype="text/plain">No title before the text</text>
+</topic>
+"""
+
+
+def make_zip(path: Path, entries: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            info = zipfile.ZipInfo(name)  # keeps the name as given, even a hostile one
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return path
+
+
+def lines(report) -> list[str]:
+    return [str(finding) for finding in report.findings]
+
+
+def find(report, severity: str, text: str) -> list[str]:
+    return [line for line in lines(report) if line.startswith(severity) and text in line]
+
+
+# -- our packages --
+
+
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_our_packages_pass(course_dir, tmp_path, version):
+    output = get_exporter(version).build(load_course(course_dir), tmp_path).output
+    report = check_package(output)
+    assert report.errors == []
+    assert report.kind.startswith("SCORM 1.2" if version == "scorm12" else "SCORM 2004")
+
+
+def test_our_cartridge_passes_with_its_descriptors_validated(course_dir, tmp_path):
+    output = get_exporter("imscc").build(load_course(course_dir), tmp_path).output
+    report = check_package(output)
+    assert report.kind.startswith("Common Cartridge 1.1")
+    assert report.errors == []
+
+
+def test_cli_prints_one_line_per_finding_and_a_summary(course_dir, tmp_path):
+    output = get_exporter("scorm2004").build(load_course(course_dir), tmp_path).output
+    broken = make_zip(tmp_path / "broken.zip", {"imsmanifest.xml": "<manifest"})
+    result = CliRunner().invoke(main, ["check", str(output), str(broken)])
+    assert result.exit_code == 1
+    out = result.output.strip().splitlines()
+    assert "the Moodle app plays SCORM 1.2 packages only" in out[0] and LINE.match(out[0])
+    assert out[1].startswith(
+        "cours-scorm2004.zip: SCORM 2004 package (schemaversion 2004 4th "
+        "Edition): 0 errors, 1 warning; ready to upload."
+    )
+    assert out[2].startswith("ERROR: imsmanifest.xml:1: not well-formed XML")
+    assert (
+        out[3]
+        == "broken.zip: unknown package: 1 error, 0 warnings; fix the errors before uploading."
+    )
+
+
+def test_cli_exit_status_is_zero_without_errors(course_dir, tmp_path):
+    output = get_exporter("scorm12").build(load_course(course_dir), tmp_path).output
+    result = CliRunner().invoke(main, ["check", str(output)])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("0 errors, 0 warnings; ready to upload.\n")
+
+
+def test_missing_file_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.zip")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {tmp_path / 'nope.zip'}: no such file; give the path of a .zip (or .imscc) package"
+    )
+
+
+# -- third-party packages --
+
+
+def test_third_party_scorm12_with_inline_metadata_xml_base_and_assets(tmp_path):
+    package = make_zip(
+        tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **SCORM12_FILES}
+    )
+    report = check_package(package)
+    assert lines(report) == []
+    assert report.kind == "SCORM 1.2 package (schemaversion 1.2)"
+
+
+def test_files_named_but_missing_and_case_mismatches(tmp_path):
+    files = dict(SCORM12_FILES)
+    files.pop("handout.pdf")
+    files["content/Index_LMS.html"] = files.pop("content/index_lms.html")
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **files})
+    )
+    assert find(report, "ERROR", "'handout.pdf' is named but not in the zip; add the file")
+    case = find(report, "ERROR", "'content/index_lms.html' is named but not in the zip")
+    assert case and "the zip has 'content/Index_LMS.html': names are case-sensitive" in case[0]
+    assert all(LINE.match(line) for line in lines(report))
+
+
+def test_duplicate_identifiers_and_dangling_references(tmp_path):
+    manifest = (
+        SCORM12_THIRD_PARTY.replace('identifier="item2"', 'identifier="item1"')
+        .replace('identifierref="pdf"', 'identifierref="nothing"')
+        .replace('default="org"', 'default="x"')
+    )
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
+    )
+    assert find(report, "ERROR", "identifier 'item1' is used 2 times")
+    assert find(report, "ERROR", "identifierref 'nothing' names no resource")
+    assert find(report, "ERROR", "default organization 'x' does not exist")
+
+
+def test_schema_errors_are_located(tmp_path):
+    manifest = SCORM12_THIRD_PARTY.replace("<title>Module 1</title>", "<titel>Module 1</titel>")
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
+    )
+    (error,) = find(report, "ERROR", "titel")
+    assert error.startswith("ERROR: imsmanifest.xml:15: ")
+    assert error.endswith("make it valid against the SCORM 1.2 package schemas")
+
+
+def test_multi_sco_packages_get_moodle_completion_advice(tmp_path):
+    manifest = SCORM12_THIRD_PARTY.replace('adlcp:scormtype="asset"', 'adlcp:scormtype="sco"')
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
+    )
+    assert find(report, "WARNING", "2 SCOs: in Moodle the activity is 'completed' as soon as any")
+
+
+@pytest.mark.parametrize("version", ["2004 3rd Edition", "CAM 1.3"])
+def test_older_scorm2004_editions_are_checked_with_the_4th_edition_schemas(tmp_path, version):
+    manifest = SCORM2004_THIRD_EDITION.format(version=version)
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, "a.html": ""})
+    )
+    assert report.errors == [] and len(report.warnings) == 1
+
+
+@pytest.mark.parametrize("version", ["2004 2nd Edition", ""])
+def test_scorm2004_schemaversion_moodle_does_not_recognise(tmp_path, version):
+    manifest = SCORM2004_THIRD_EDITION.format(version=version)
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, "a.html": ""})
+    )
+    assert find(report, "ERROR", "Moodle then plays the package as SCORM 1.2")
+
+
+def test_scorm2004_leaf_and_cluster_rules(tmp_path):
+    manifest = SCORM2004_THIRD_EDITION.format(version="2004 4th Edition").replace(
+        '<item identifier="i" identifierref="r"><title>T</title></item>',
+        '<item identifier="i" identifierref="r"><title>T</title>'
+        '<item identifier="j"><title>Leaf</title></item></item>',
+    )
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, "a.html": ""})
+    )
+    assert find(report, "ERROR", "an item with children launches a resource")
+    assert find(report, "ERROR", "a leaf item launches nothing")
+
+
+def test_cartridge_descriptors_are_validated(tmp_path):
+    report = check_package(
+        make_zip(tmp_path / "c.imscc", {"imsmanifest.xml": CC11, "topic.xml": BROKEN_TOPIC})
+    )
+    assert report.kind == "Common Cartridge 1.1 (schemaversion 1.1.0)"
+    (error,) = report.errors
+    assert str(error).startswith("ERROR: topic.xml:3: ")
+
+
+def test_cartridge_versions_moodle_cannot_import(tmp_path):
+    manifest = CC11.replace("imsccv1p1", "imsccv1p3").replace("1.1.0", "1.3.0")
+    report = check_package(
+        make_zip(tmp_path / "c.imscc", {"imsmanifest.xml": manifest, "topic.xml": BROKEN_TOPIC})
+    )
+    assert find(report, "WARNING", "Common Cartridge 1.3 is not schema-validated")
+    assert find(report, "WARNING", "Moodle imports Common Cartridge 1.0 and 1.1 only, not 1.3")
+    assert report.errors == []
+
+
+# -- not packages, broken packages --
+
+
+def test_manifest_in_a_subfolder(tmp_path):
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"course/imsmanifest.xml": SCORM12_THIRD_PARTY})
+    )
+    assert lines(report) == [
+        (
+            "ERROR: zip: course/imsmanifest.xml: the manifest is not at the root of the zip; zip the "
+            "contents of 'course/', not the folder itself"
+        )
+    ]
+
+
+def test_manifest_with_the_wrong_case(tmp_path):
+    report = check_package(make_zip(tmp_path / "p.zip", {"IMSManifest.xml": SCORM12_THIRD_PARTY}))
+    assert find(report, "ERROR", "must be named 'imsmanifest.xml' exactly")
+
+
+def test_no_manifest_and_unknown_namespace(tmp_path):
+    assert find(
+        check_package(make_zip(tmp_path / "a.zip", {"index.html": ""})),
+        "ERROR",
+        "no imsmanifest.xml",
+    )
+    other = make_zip(tmp_path / "b.zip", {"imsmanifest.xml": '<manifest xmlns="urn:other"/>'})
+    assert find(check_package(other), "ERROR", "unknown manifest namespace 'urn:other'")
+
+
+def test_not_a_zip_and_a_truncated_zip(tmp_path):
+    text = tmp_path / "notes.zip"
+    text.write_text("hello", encoding="utf-8")
+    assert lines(check_package(text)) == [
+        "ERROR: zip: not a zip archive, or a damaged one; export the package again"
+    ]
+    whole = make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **SCORM12_FILES})
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(whole.read_bytes()[:-30])
+    assert find(check_package(truncated), "ERROR", "not a zip archive, or a damaged one")
+
+
+def test_damaged_entry(tmp_path):
+    package = make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY * 20})
+    data = bytearray(package.read_bytes())
+    start = data.index(b"imsmanifest.xml") + len("imsmanifest.xml") + 40
+    data[start : start + 40] = bytes(40)
+    package.write_bytes(bytes(data))
+    assert find(check_package(package), "ERROR", "zip: imsmanifest.xml: damaged entry")
+
+
+@pytest.mark.parametrize(
+    "name", ["/etc/passwd", "../../evil.html", "content\\index.html", "C:/x.html"]
+)
+def test_unsafe_paths_are_refused(tmp_path, name):
+    package = make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, name: "x"})
+    report = check_package(package)
+    assert lines(report) == [
+        (
+            f"ERROR: zip: {name}: unsafe path (absolute, '..' or backslash); rebuild the zip with "
+            "relative paths and '/' separators"
+        )
+    ]
+
+
+def test_symbolic_links_are_refused(tmp_path):
+    package = tmp_path / "p.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("imsmanifest.xml", SCORM12_THIRD_PARTY)
+        link = zipfile.ZipInfo("content/index_lms.html")
+        link.external_attr = 0o120777 << 16
+        archive.writestr(link, "/etc/passwd")
+    assert find(check_package(package), "ERROR", "symbolic link")
+
+
+def test_high_compression_ratio_is_refused_before_reading(tmp_path):
+    entries = {
+        "imsmanifest.xml": SCORM12_THIRD_PARTY,
+        **SCORM12_FILES,
+        "zeros.bin": bytes(5 * 1024**2),
+    }
+    package = make_zip(tmp_path / "bomb.zip", entries)
+    report = check_package(package)
+    assert lines(report) == [
+        "ERROR: zip: zeros.bin: compression ratio above 100:1, a likely zip bomb; do not upload it"
+    ]
+
+
+def test_forged_declared_sizes_are_refused(tmp_path):
+    package = make_zip(tmp_path / "forged.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY})
+    data = bytearray(package.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 24 : central + 28] = struct.pack("<I", 0xFFFFFFF0)  # uncompressed size
+    package.write_bytes(bytes(data))
+    (line,) = lines(check_package(package))
+    assert line.startswith("ERROR: zip: expands to 4095 MiB (limit 2048 MiB): a zip bomb")
+
+
+def test_xml_entities_are_refused_and_never_expanded(tmp_path):
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<manifest xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2">&b;</manifest>'
+    )
+    report = check_package(make_zip(tmp_path / "p.zip", {"imsmanifest.xml": laughs}))
+    assert lines(report) == [
+        (
+            "ERROR: imsmanifest.xml: declares XML entities (an entity-expansion attack, or needless); "
+            "remove the DOCTYPE and its entities"
+        )
+    ]
+
+
+def test_huge_manifest_is_not_read(tmp_path):
+    package = tmp_path / "p.zip"
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("imsmanifest.xml", b" " * (17 * 1024**2))
+    assert find(check_package(package), "ERROR", "too large to check (limit 16 MiB)")
+
+
+def test_junk_files_are_reported_as_warnings(tmp_path):
+    entries = {"imsmanifest.xml": SCORM12_THIRD_PARTY, **SCORM12_FILES, "__MACOSX/._index.html": ""}
+    report = check_package(make_zip(tmp_path / "p.zip", entries))
+    assert find(report, "WARNING", "__MACOSX/._index.html: operating-system junk file")
+    assert report.errors == []
