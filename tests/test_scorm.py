@@ -258,3 +258,10 @@ def test_zip_entries_are_sorted_and_regular_files(course_dir, tmp_path):
     assert names == sorted(names)
     assert all((info.external_attr >> 16) == 0o100644 for info in package.infolist())
     assert zipfile.ZipFile(io.BytesIO(Path(package.filename).read_bytes())).testzip() is None
+
+
+def test_packages_say_the_platform_keeps_checklist_answers(course_dir, tmp_path):
+    package = build(course_dir, "scorm12", tmp_path)
+    page = package.read("auto-evaluation.html").decode()
+    assert "enregistrées par votre plateforme de formation" in page
+    assert "sur cet appareil" not in page
