@@ -178,8 +178,9 @@ class CourseChecker:
                 )
 
     def _timetable(self, day: model.Day) -> None:
-        if not day.sequences or any(s is None for s in day.sequences):
-            return
+        breaks_readable = all(b.start is not None and b.duration is not None for b in day.breaks)
+        if not day.sequences or day.start is None or not breaks_readable:
+            return  # the unreadable values are reported already; no timetable to check
         slots = model.day_schedule(day)
         previous: model.Slot | None = None
         for slot in slots:
