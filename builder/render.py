@@ -20,6 +20,7 @@ from builder.site import BIBLIOGRAPHY, GLOSSARY, HOME, Page, Site, build_site
 
 THEME = Path(__file__).parent / "themes" / "default"
 STATIC_FOLDER = "_static"
+PAGES_SCRIPT = "course-pages.js"  # the activity pages in order, loaded once, not in each page
 ASSETS_FOLDER = "assets"
 
 
@@ -68,6 +69,7 @@ class SiteRenderer:
             schedule=model.day_schedule,
             asset_url=self.asset_url,
             runtime=runtime,
+            pages_script=PAGES_SCRIPT,
             shuffled_matches=shuffled_matches,
             pages={"home": HOME, "glossary": GLOSSARY, "bibliography": BIBLIOGRAPHY},
         )
@@ -80,6 +82,7 @@ class SiteRenderer:
             rendered.files[page.url] = self.render_page(page).encode()
         for name in sorted((THEME / "static").iterdir()):
             rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
+        rendered.files[f"{STATIC_FOLDER}/{PAGES_SCRIPT}"] = self.pages_script().encode()
         done: set[str] = set()
         while pending := sorted(self.assets - done):  # documents may name more assets
             for path in pending:
@@ -91,6 +94,10 @@ class SiteRenderer:
     def render_page(self, page: Page) -> str:
         template = self.env.get_template(page.template)
         return template.render(page=page, quiz_data=self.quiz_data)
+
+    def pages_script(self) -> str:
+        urls = json.dumps([page.url for page in self.site.activity_pages], ensure_ascii=False)
+        return f"window.CourseBridgePages = {urls};\n"
 
     # -- assets --
 

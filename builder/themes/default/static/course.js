@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var body = document.body;
-  var pages = (body.dataset.pages || "").split(" ").filter(Boolean);
+  var pages = window.CourseBridgePages || [];  // _static/course-pages.js
 
   function localTracker() {
     var key = "coursebridge:" + body.dataset.course + ":" + body.dataset.version;

@@ -27,7 +27,7 @@
   var B36 = "0123456789abcdefghijklmnopqrstuvwxyz";
   var LIMIT = v12 ? 4096 : 64000;  // suspend_data: CMIString4096 (1.2), characterstring SPM 64000 (2004)
   var SHORT_KEPT = 40;  // UTF-16 units of a wrong short answer kept for restoring it
-  var pages = (body.dataset.pages || "").split(" ").filter(Boolean);
+  var pages = window.CourseBridgePages || [];  // _static/course-pages.js
   var started = Date.now();
   var terminated = false;
   var written = {};
@@ -337,6 +337,7 @@
       var incoming = new DOMParser().parseFromString(html, "text/html");
       var main = document.getElementById("main");
       main.innerHTML = incoming.getElementById("main").innerHTML;
+      document.getElementById("toc").innerHTML = incoming.getElementById("toc").innerHTML;
       document.title = incoming.title;
       body.dataset.page = incoming.body.dataset.page;
       history.replaceState(null, "", name + hash);
