@@ -329,7 +329,7 @@ def fill_every_form(frame) -> None:
 # matching answered, every short answer wrong with 40 non-Latin characters.
 WORST_CASE_STATE = """() => {
   const course = window.CourseBridgeCourse;
-  const pages = document.body.dataset.pages.split(" ");
+  const pages = window.CourseBridgePages;
   const state = { v: pages.map((_, i) => i), q: {}, c: {} };
   for (const quiz of course.quizzes) {
     state.q[quiz.id] = { n: 99, s: 100, a: quiz.questions.map((q) =>

@@ -341,10 +341,6 @@
       document.title = incoming.title;
       body.dataset.page = incoming.body.dataset.page;
       history.replaceState(null, "", name + hash);
-      document.querySelectorAll("#toc a").forEach(function (link) {
-        if (link.getAttribute("href") === name) link.setAttribute("aria-current", "page");
-        else link.removeAttribute("aria-current");
-      });
       window.CourseBridge.enterPage();
       var anchor = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
       main.focus({ preventScroll: true });
