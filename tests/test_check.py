@@ -146,6 +146,14 @@ def test_cli_prints_one_line_per_finding_and_a_summary(course_dir, tmp_path):
     )
 
 
+def test_metadata_file_named_by_the_manifest_must_be_there(course_dir, tmp_path):
+    output = get_exporter("scorm12").build(load_course(course_dir), tmp_path).output
+    with zipfile.ZipFile(output) as package:
+        entries = {n: package.read(n) for n in package.namelist() if n != "metadata.xml"}
+    report = check_package(make_zip(tmp_path / "p.zip", entries))
+    assert find(report, "ERROR", "'metadata.xml' is named but not in the zip")
+
+
 def test_cli_exit_status_is_zero_without_errors(course_dir, tmp_path):
     output = get_exporter("scorm12").build(load_course(course_dir), tmp_path).output
     result = CliRunner().invoke(main, ["check", str(output)])

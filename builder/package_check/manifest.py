@@ -217,33 +217,41 @@ class ManifestChecker:
 
     def check_files(self) -> None:
         lowered = {name.lower(): name for name in self.archive.names}
+        metadata_files = [
+            (element, "", (element.text or "").strip())
+            for element in self.root.iter(f"{{{ADLCP12}}}location", f"{{{ADLCP2004}}}location")
+        ]
+        for element, base, href in metadata_files + self.resource_files():
+            if not href:
+                continue
+            if urlsplit(href).scheme:
+                if element.tag == self.tag("resource") and self.kind.family != "cc":
+                    self.report.warning(
+                        self.where(element),
+                        f"launches '{href}' on another site",
+                        "learners need to be online and that site must allow being framed",
+                    )
+                continue
+            path = posixpath.normpath(posixpath.join(base, unquote(urlsplit(href).path)))
+            if path in self.archive.names:
+                continue
+            if path.lower() in lowered:
+                fix = (
+                    f"the zip has '{lowered[path.lower()]}': names are case-sensitive on "
+                    "the LMS's server; make them match"
+                )
+            else:
+                fix = "add the file to the zip or correct the name"
+            self.report.error(self.where(element), f"'{path}' is named but not in the zip", fix)
+
+    def resource_files(self) -> list[tuple[etree._Element, str, str | None]]:
+        """(element, xml:base, href) of every resource's entry point and files."""
+        named = []
         for resource in self.root.iter(self.tag("resource")):
             base = self.base_of(resource)
-            hrefs = [(resource, resource.get("href"))] + [
-                (file, file.get("href")) for file in resource.iter(self.tag("file"))
-            ]
-            for element, href in hrefs:
-                if not href:
-                    continue
-                if urlsplit(href).scheme:
-                    if element is resource and self.kind.family != "cc":
-                        self.report.warning(
-                            self.where(element),
-                            f"launches '{href}' on another site",
-                            "learners need to be online and that site must allow being framed",
-                        )
-                    continue
-                path = posixpath.normpath(posixpath.join(base, unquote(urlsplit(href).path)))
-                if path in self.archive.names:
-                    continue
-                if path.lower() in lowered:
-                    fix = (
-                        f"the zip has '{lowered[path.lower()]}': names are case-sensitive on "
-                        "the LMS's server; make them match"
-                    )
-                else:
-                    fix = "add the file to the zip or correct the name"
-                self.report.error(self.where(element), f"'{path}' is named but not in the zip", fix)
+            named.append((resource, base, resource.get("href")))
+            named += [(file, base, file.get("href")) for file in resource.iter(self.tag("file"))]
+        return named
 
     def base_of(self, resource: etree._Element) -> str:
         parts = [e.get(XML_BASE, "") for e in (self.root, resource.getparent(), resource)]
