@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from builder.exporters import EXPORTERS, get_exporter
+from builder.exporters.base import FormatNote
 from builder.loader import load_course
 
 
@@ -18,7 +19,8 @@ from builder.loader import load_course
     "-f", "--format", "formats", multiple=True, type=click.Choice(list(EXPORTERS)),
     help="Output format; repeat for several. Default: every format.",
 )
-@click.option("--strict", is_flag=True, help="Fail (exit 1) when the build has warnings.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) when the build warns about the course (notes do not count).")
 def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool) -> None:
     """Build the course in FOLDER into DIST, in every format or those given."""
     course = load_course(folder)
@@ -26,8 +28,9 @@ def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool) ->
     for name in formats or tuple(EXPORTERS):
         result = get_exporter(name).build(course, dist)
         click.echo(f"{name:10} {result.output}")
-        for warning in result.warnings:
-            click.echo(f"warning: {name}: {warning}", err=True)
-        warnings += len(result.warnings)
+        for message in result.warnings:
+            kind = "note" if isinstance(message, FormatNote) else "warning"
+            click.echo(f"{kind}: {name}: {message}", err=True)
+        warnings += len(result.problems)
     if strict and warnings:
         raise SystemExit(1)

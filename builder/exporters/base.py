@@ -13,10 +13,20 @@ from typing import ClassVar
 from builder.model import Course
 
 
+class FormatNote(str):
+    """A build message about the output format, not the course: what the format cannot carry
+    and what to set by hand in the LMS. Shown as a note; `--strict` does not fail on it."""
+
+
 @dataclass
 class BuildResult:
     output: Path
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # FormatNote entries are notes
+
+    @property
+    def problems(self) -> list[str]:
+        """Warnings about the course itself, which its author can fix."""
+        return [w for w in self.warnings if not isinstance(w, FormatNote)]
 
 
 class Exporter(ABC):

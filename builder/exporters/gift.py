@@ -10,7 +10,7 @@ answers, no right/wrong feedback: those go to the general feedback, labelled.
 from __future__ import annotations
 
 from builder import model
-from builder.exporters.base import Exporter
+from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.questions import (
     QuestionRenderer,
     RenderedChoice,
@@ -98,10 +98,10 @@ class GiftBank:
         ]
         points = [f"{q.id} ({q.question.points:g})" for q in questions if q.question.points != 1]
         if points:
-            warnings.append(
+            warnings.append(FormatNote(
                 f"GIFT has no points, every question is worth 1 in Moodle: {', '.join(points)}; "
                 "the Moodle XML question bank keeps them"
-            )
+            ))
         warnings += [
             f"question '{question.id}': Moodle's GIFT import turns '&&0..;' sequences into "
             "characters; use the Moodle XML question bank"

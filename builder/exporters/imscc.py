@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from builder import model
 from builder.errors import UserError
-from builder.exporters.base import Exporter
+from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.qti import AssessmentWriter
 from builder.exporters.questions import QuestionRenderer, outside_citation
 from builder.packaging import write_zip
@@ -353,24 +353,24 @@ class Cartridge:
             q.id for quiz in quizzes for q in quiz.questions if isinstance(q, model.MultipleChoice)
         ]
         if multiple:
-            self.warnings.append(
+            self.warnings.append(FormatNote(
                 f"multiple-answer questions {', '.join(multiple)}: Moodle's CC import grades wrong "
                 "choices 0%, so ticking every box scores full marks; give them negative grades in "
                 "Moodle, or use the Moodle XML question bank, which does"
-            )
+            ))
         passing = [
             f"{quiz.id} ({self.passing_score(quiz)}%)" for quiz in self.course.graded_quizzes
         ]
         if passing:
-            self.warnings.append(
+            self.warnings.append(FormatNote(
                 f"CC 1.1 has no passing score: set 'Grade to pass' in Moodle for {', '.join(passing)}"
-            )
+            ))
         practice = [quiz.id for quiz in quizzes if not quiz.graded]
         if practice:
-            self.warnings.append(
+            self.warnings.append(FormatNote(
                 f"practice quizzes {', '.join(practice)} count in no score in the course, but Moodle "
                 "grades every quiz: exclude them from the course total in Moodle's gradebook setup"
-            )
+            ))
 
     def passing_score(self, quiz: model.Quiz) -> int:
         return self.course.passing_score if quiz.passing_score is None else quiz.passing_score

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from builder.exporters.base import FormatNote
 from builder import model
 from builder.exporters.questions import (
     RenderedChoice,
@@ -96,10 +97,10 @@ class AssessmentWriter:
         if not quiz.attempts:
             return "unlimited"
         if quiz.attempts > PROFILE_MAX_ATTEMPTS:
-            self.warnings.append(
+            self.warnings.append(FormatNote(
                 f"quiz '{quiz.id}': {quiz.attempts} attempts is more than the CC 1.1 profile's "
                 f"{PROFILE_MAX_ATTEMPTS}; Moodle applies it, other platforms may not"
-            )
+            ))
         return str(quiz.attempts)
 
     # -- one question, one or more items --
@@ -111,10 +112,10 @@ class AssessmentWriter:
             return
         weight = cartridge_weight(source.points)
         if weight != source.points:
-            self.warnings.append(
+            self.warnings.append(FormatNote(
                 f"question '{question.id}': Moodle weighs questions in whole points from 0 to "
                 f"{MOODLE_MAX_WEIGHT}: {source.points:g} point(s) written as {weight}"
-            )
+            ))
         if isinstance(source, model.SingleChoice):
             self.single_choice(
                 section, question, question.id, question.text, question.choices, source.points
@@ -204,10 +205,10 @@ class AssessmentWriter:
             element(accepted, "varequal", answer, respident=RESPONSE, case=case)
         self.score(right)
         if source.case_sensitive:
-            self.warnings.append(
+            self.warnings.append(FormatNote(
                 f"question '{question.id}': Moodle's CC import makes short answers case-insensitive; "
                 "tick 'Case sensitivity' on the question in Moodle"
-            )
+            ))
 
     def matching(self, section, question: RenderedQuestion) -> None:
         """No CC profile matches pairs: one single-choice item per pair, each offering every
@@ -221,13 +222,13 @@ class AssessmentWriter:
                 RenderedChoice(escaped(match), match == pair.match, "") for match in matches
             )
             self.single_choice(section, question, f"{question.id}.{number}", text, choices, share)
-        self.warnings.append(
+        self.warnings.append(FormatNote(
             f"question '{question.id}' (matching): CC 1.1 has no matching questions; written as "
             f"{len(source.pairs)} single-choice questions, one per pair, worth "
             f"{cartridge_weight(share)} point(s) each in Moodle ({share:.3g} in the course): adjust "
             "their maximum marks in the quiz, or use the Moodle XML question bank, which keeps "
             "it as one matching question"
-        )
+        ))
 
     # -- building blocks --
 
