@@ -261,6 +261,25 @@ def test_checklist_ticks_survive_a_relaunch(lms, course_dir, version):
     assert player.errors() == []
 
 
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_preview_and_review_record_no_result(lms, course_dir, version):
+    player = lms(course_dir, version)
+    mode, status = (
+        ("cmi.core.lesson_mode", "cmi.core.lesson_status")
+        if version == "scorm12"
+        else ("cmi.mode", "cmi.completion_status")
+    )
+    player.stored[mode] = "browse"
+    frame = player.launch()
+    frame.locator("a[href='quiz-definition.html']").first.click()
+    frame.locator("h1", has_text="Vérifier ses connaissances").wait_for()
+    answer_scaffold_quiz(frame, right=True)
+    final = player.leave()
+    assert interactions(final) == []
+    assert final[status] == ("browsed" if version == "scorm12" else "unknown")  # the LMS's own
+    assert final["cmi.suspend_data"]  # the learner still finds their answers
+
+
 def test_files_open_beside_the_course_without_ending_the_session(lms, course_dir):
     player = lms(course_dir, "scorm12")
     frame = player.launch()

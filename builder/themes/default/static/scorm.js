@@ -34,7 +34,7 @@
   var bookmark = get(cmi.location);
   var saved = get("cmi.suspend_data");
   var launchStatus = get(cmi.status);
-  var reporting = get(cmi.mode) !== "review";
+  var reporting = /^(normal|)$/.test(get(cmi.mode));  // browse and review modes record no result
   var lmsPassing = parseFloat(get(cmi.mastery));
   var passing = isNaN(lmsPassing) ? course.passing : (v12 ? lmsPassing : lmsPassing * 100);
 
