@@ -280,6 +280,44 @@ def test_preview_and_review_record_no_result(lms, course_dir, version):
     assert final["cmi.suspend_data"]  # the learner still finds their answers
 
 
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_state_from_another_layout_is_ignored_and_results_are_kept(lms, course_dir, version):
+    player = lms(course_dir, version)
+    if version == "scorm12":
+        player.stored.update(
+            {
+                "cmi.core.lesson_status": "passed",
+                "cmi.core.score.raw": "90",
+                "cmi.core.lesson_location": "auto-evaluation.html",
+            }
+        )
+    else:
+        player.stored.update(
+            {
+                "cmi.completion_status": "completed",
+                "cmi.success_status": "passed",
+                "cmi.score.raw": "90",
+                "cmi.score.scaled": "0.9",
+                "cmi.location": "auto-evaluation.html",
+            }
+        )
+    player.stored["cmi.suspend_data"] = "1zzzz|_|2aaz|2"  # saved by an older course layout
+    frame = player.launch()
+    frame.locator("h1", has_text="Où en suis-je").wait_for()
+    assert not frame.locator("input:checked").count()
+    layout = frame.locator("body").evaluate("() => window.CourseBridgeCourse.layout")
+    final = player.leave()
+    if version == "scorm12":
+        assert (final["cmi.core.lesson_status"], final["cmi.core.score.raw"]) == ("passed", "90")
+    else:
+        assert (final["cmi.completion_status"], final["cmi.success_status"]) == (
+            "completed",
+            "passed",
+        )
+    assert layout != "zzzz" and final["cmi.suspend_data"].startswith(f"1{layout}|")
+    assert player.errors() == []
+
+
 def test_files_open_beside_the_course_without_ending_the_session(lms, course_dir):
     player = lms(course_dir, "scorm12")
     frame = player.launch()
