@@ -161,6 +161,15 @@ def test_cli_exit_status_is_zero_without_errors(course_dir, tmp_path):
     assert result.output.endswith("0 errors, 0 warnings; ready to upload.\n")
 
 
+def test_a_folder_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == f"error: {tmp_path}: is a folder; zip its contents first, or give the package's .zip\n"
+    )
+
+
 def test_missing_file_is_a_one_line_error(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.zip")])
     assert result.exit_code == 1

@@ -17,6 +17,8 @@ from builder.package_check.manifest import check_manifest
 
 
 def check_package(path: Path) -> Report:
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; zip its contents first, or give the package's .zip")
     if not path.is_file():
         raise UserError(f"{path}: no such file; give the path of a .zip (or .imscc) package")
     report = Report(path)
