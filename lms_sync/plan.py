@@ -149,15 +149,20 @@ def _cohorts(spec: SyncSpec, state: CurrentState, prune: bool) -> list[Action]:
         if cohort.idnumber not in state.cohorts:
             actions.append(Action("create cohort", cohort.idnumber, {"name": cohort.name, "description": cohort.description}))
         current = state.cohort_members.get(cohort.idnumber, set())
-        for username in sorted(cohort.members):
-            found = state.users.get(username)
-            if found is None or found.id not in current:
-                actions.append(Action("add cohort member", f"{cohort.idnumber}: {username}", {"cohort": cohort.idnumber, "username": username}))
-        if prune:
-            for userid in sorted(current - _user_ids(state, cohort.members)):
-                actions.append(
-                    Action("remove cohort member", f"{cohort.idnumber}: {_label(state, userid)}", {"cohort": cohort.idnumber, "userid": userid})
-                )
+        actions += _memberships("cohort", cohort.idnumber, cohort.members, current, state, prune)
+    return actions
+
+
+def _memberships(kind: str, name: str, wanted, current: set[int], state: CurrentState, prune: bool) -> list[Action]:
+    """Add the wanted members missing from a cohort or group; with `prune`, remove the others."""
+    actions = []
+    for username in sorted(wanted):
+        found = state.users.get(username)
+        if found is None or found.id not in current:
+            actions.append(Action(f"add {kind} member", f"{name}: {username}", {kind: name, "username": username}))
+    if prune:
+        for userid in sorted(current - _user_ids(state, wanted)):
+            actions.append(Action(f"remove {kind} member", f"{name}: {_label(state, userid)}", {kind: name, "userid": userid}))
     return actions
 
 
@@ -195,13 +200,7 @@ def _groups(spec: SyncSpec, state: CurrentState, prune: bool) -> list[Action]:
         if group.name not in state.groups:
             actions.append(Action("create group", group.name, {"name": group.name}))
         current = state.group_members.get(group.name, set())
-        for username in sorted(group.members):
-            found = state.users.get(username)
-            if found is None or found.id not in current:
-                actions.append(Action("add group member", f"{group.name}: {username}", {"group": group.name, "username": username}))
-        if prune:
-            for userid in sorted(current - _user_ids(state, group.members)):
-                actions.append(Action("remove group member", f"{group.name}: {_label(state, userid)}", {"group": group.name, "userid": userid}))
+        actions += _memberships("group", group.name, group.members, current, state, prune)
     return actions
 
 
