@@ -23,6 +23,7 @@ class Page:
     day: Day | None = None
     sequence: Sequence | None = None
     activity: Activity | None = None
+    day_index: int | None = None  # position of `day` in the course
     previous: Page | None = field(default=None, repr=False)
     next: Page | None = field(default=None, repr=False)
 
@@ -62,11 +63,12 @@ def build_site(course: Course, labels: dict[str, str]) -> Site:
     home = Page("home", HOME, course.title)
     pages = [home]
     toc = []
-    for day in course.days:
+    for day_index, day in enumerate(course.days):
         entries = []
         for sequence in day.sequences:
             sequence_pages = [
-                Page("activity", f"{activity.id}.html", activity.title, day, sequence, activity)
+                Page("activity", f"{activity.id}.html", activity.title, day, sequence, activity,
+                     day_index)
                 for activity in sequence.activities
             ]
             pages += sequence_pages
