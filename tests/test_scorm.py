@@ -218,6 +218,13 @@ def test_course_map_layout_changes_with_the_structure_only(course_dir):
         encoding="utf-8",
     )
     assert layout() != before
+    course_yaml = course_dir / "course.yaml"
+    changed = layout()
+    course_yaml.write_text(
+        course_yaml.read_text(encoding="utf-8").replace("passing_score: 70", "passing_score: 60"),
+        encoding="utf-8",
+    )
+    assert layout() == changed  # passing scores are read afresh, not decoded
 
 
 def test_too_many_choices_warn_at_build(course_dir, tmp_path):

@@ -30,26 +30,31 @@ SINGLE_CHARACTER_INDEXES = 36  # base 36 digits; also SCORM's limit of choice id
 
 def course_map(course: model.Course, site: Site) -> dict:
     """Positions and answer keys, in the order the runtime encodes them."""
-    pages = [page.url for page in site.activity_pages]
-    quizzes = [
-        _quiz_entry(course, quiz, pages.index(site.page_of(quiz.id).url))
-        for quiz in course.activities_of(model.Quiz)
-    ]
+    quizzes = [_quiz_entry(course, quiz) for quiz in course.activities_of(model.Quiz)]
     checklists = [
         {"id": checklist.id, "items": len(checklist.items)}
         for checklist in course.activities_of(model.Checklist)
     ]
-    data = {"passing": course.passing_score, "quizzes": quizzes, "checklists": checklists}
-    fingerprint_source = json.dumps([pages, data], sort_keys=True, ensure_ascii=False)
-    digest = int(hashlib.sha256(fingerprint_source.encode()).hexdigest(), 16)
-    return {"layout": _base36(digest % 36**4).rjust(4, "0"), **data}
+    # What decoding depends on; passing scores and points are read afresh, so may change.
+    positions = [
+        [page.url for page in site.activity_pages],
+        [[quiz["id"], quiz["questions"]] for quiz in quizzes],
+        checklists,
+    ]
+    digest = hashlib.sha256(json.dumps(positions, sort_keys=True, ensure_ascii=False).encode())
+    layout = _base36(int(digest.hexdigest(), 16) % 36**4).rjust(4, "0")
+    return {
+        "layout": layout,
+        "passing": course.passing_score,
+        "quizzes": quizzes,
+        "checklists": checklists,
+    }
 
 
-def _quiz_entry(course: model.Course, quiz: model.Quiz, page: int) -> dict:
+def _quiz_entry(course: model.Course, quiz: model.Quiz) -> dict:
     passing = quiz.passing_score if quiz.passing_score is not None else course.passing_score
     return {
         "id": quiz.id,
-        "page": page,
         "graded": quiz.graded,
         "points": quiz.max_points,
         "passing": passing,
