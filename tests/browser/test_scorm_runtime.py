@@ -318,6 +318,44 @@ def test_state_from_another_layout_is_ignored_and_results_are_kept(lms, course_d
     assert player.errors() == []
 
 
+def test_quiz_by_keyboard_alone_with_feedback_in_live_regions(lms, course_dir):
+    player = lms(course_dir, "scorm12")
+    frame = player.launch()
+    frame.locator("a[href='quiz-definition.html']").first.click()
+    frame.get_by_label("Le domaine").focus()
+    keyboard = player.page.keyboard
+    keyboard.press("Space")
+    keyboard.press("Tab")  # into the true/false group, on "Vrai"
+    keyboard.press("ArrowDown")  # "Faux"
+    keyboard.press("Tab")  # the submit button
+    keyboard.press("Enter")
+    assert frame.get_by_label("Faux").is_checked()
+    assert "100" in frame.locator(".quiz-result[role=status]").inner_text()
+    assert frame.locator(".feedback[aria-live=polite].is-correct").count() == 2
+
+
+def test_attempt_limit_survives_a_relaunch(lms, course_dir):
+    day = course_dir / "days" / "jour-1.yaml"
+    day.write_text(
+        day.read_text(encoding="utf-8").replace(
+            "        title: Vérifier ses connaissances\n",
+            "        title: Vérifier ses connaissances\n        attempts: 1\n",
+        ),
+        encoding="utf-8",
+    )
+    player = lms(course_dir, "scorm2004")
+    frame = player.launch()
+    frame.locator("a[href='quiz-definition.html']").first.click()
+    answer_scaffold_quiz(frame, right=False)
+    assert frame.locator(".quiz-retry").is_hidden()
+    player.leave()
+    frame = player.launch()
+    frame.locator("h1", has_text="Vérifier ses connaissances").wait_for()
+    assert frame.locator(".quiz-retry").is_hidden()
+    assert frame.locator("form.quiz button[type=submit]").is_disabled()
+    assert "Vous avez utilisé toutes vos tentatives" in frame.locator(".quiz-result").inner_text()
+
+
 def test_files_open_beside_the_course_without_ending_the_session(lms, course_dir):
     player = lms(course_dir, "scorm12")
     frame = player.launch()
