@@ -20,6 +20,8 @@ from builder.site import BIBLIOGRAPHY, GLOSSARY, HOME, Page, Site, build_site
 
 THEME = Path(__file__).parent / "themes" / "default"
 STATIC_FOLDER = "_static"
+# Theme files that only some runtimes load; every other static file goes everywhere.
+STATIC_RUNTIMES = {"scorm.js": ("scorm12", "scorm2004")}
 PAGES_SCRIPT = "course-pages.js"  # the activity pages in order, loaded once, not in each page
 ASSETS_FOLDER = "assets"
 
@@ -81,7 +83,8 @@ class SiteRenderer:
         for page in self.site.pages:
             rendered.files[page.url] = self.render_page(page).encode()
         for name in sorted((THEME / "static").iterdir()):
-            rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
+            if self.runtime in STATIC_RUNTIMES.get(name.name, (self.runtime,)):
+                rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
         rendered.files[f"{STATIC_FOLDER}/{PAGES_SCRIPT}"] = self.pages_script().encode()
         done: set[str] = set()
         while pending := sorted(self.assets - done):  # documents may name more assets

@@ -25,6 +25,11 @@ def site(course_dir: Path, tmp_path: Path) -> Path:
     return build_web(course_dir, tmp_path / "dist")
 
 
+def test_the_web_build_carries_no_lms_runtime(site: Path):
+    assert sorted(p.name for p in (site / "_static").iterdir()) == [
+        "course-pages.js", "course.css", "course.js"]
+
+
 def test_one_page_per_activity_plus_home_glossary_bibliography(site: Path):
     names = sorted(p.name for p in site.glob("*.html"))
     assert names == sorted([
