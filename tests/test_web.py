@@ -89,6 +89,24 @@ def test_citations_link_to_the_bibliography_in_apa(site: Path):
         "Cambridge University Press.")
 
 
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_images_are_packaged_with_their_text_alternative(course_dir: Path, tmp_path: Path):
+    (course_dir / "pages" / "images").mkdir()
+    (course_dir / "pages" / "images" / "cercle.png").write_bytes(PNG)
+    text = course_dir / "pages" / "definition.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\n![Le cercle des membres](images/cercle.png)\n",
+                    encoding="utf-8")
+    site = build_web(course_dir, tmp_path / "dist")
+    image = page(site, "definition.html").cssselect("main img")[0]
+    assert (image.get("src"), image.get("alt")) == ("assets/pages/images/cercle.png",
+                                                    "Le cercle des membres")
+    assert (site / "assets" / "pages" / "images" / "cercle.png").read_bytes() == PNG
+
+
 def test_markdown_resource_becomes_a_printable_page(site: Path):
     resource = page(site, "grille.html")
     assert resource.cssselect("a.button")[0].get("href") == "assets/resources/grille.html"
