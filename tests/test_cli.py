@@ -94,3 +94,12 @@ def test_failed_build_keeps_previous_output(course_dir: Path, tmp_path: Path):
     result = run("build", course_dir, "-o", dist, "--format", "web")
     assert result.exit_code == 2
     assert (dist / "web" / "index.html").is_file()
+
+
+def test_unwritable_output_folder_is_a_clear_error(course_dir: Path, tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run("build", course_dir, "-o", blocker, "--format", "web")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: cannot build the web output: {blocker}: ")
+    assert blocker.read_text(encoding="utf-8") == "not a folder"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from builder.errors import UserError
 from builder.model import Course
 
 
@@ -45,13 +46,20 @@ class Exporter(ABC):
 
     def build(self, course: Course, dist: Path) -> BuildResult:
         """Write into a temporary sibling, then swap it in: a failed build loses nothing."""
-        dist.mkdir(parents=True, exist_ok=True)
         final = dist / self.output_name(course)
         warnings: list[str] = []
-        with tempfile.TemporaryDirectory(dir=dist, prefix=f".{self.name}-") as scratch:
-            staged = Path(scratch) / final.name
-            self.write(course, staged, warnings)
-            _replace(staged, final)
+        try:
+            dist.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=dist, prefix=f".{self.name}-") as scratch:
+                staged = Path(scratch) / final.name
+                self.write(course, staged, warnings)
+                _replace(staged, final)
+        except OSError as error:
+            where = error.filename or dist
+            raise UserError(
+                f"cannot build the {self.name} output: {where}: {error.strerror or error}; "
+                "check that the output folder (-o) is writable and the course's files readable"
+            ) from None
         return BuildResult(final, warnings)
 
 
