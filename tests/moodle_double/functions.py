@@ -13,17 +13,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .params import Multiple, Single, Value, default, optional
+from .params import TAGS, Multiple, Single, Value, default, optional
 from .site import (
+    DEFAULT_NUMSECTIONS,
     Category,
     Cohort,
+    Course,
     Discussion,
     Group,
     MoodleException,
+    Section,
     Site,
     Token,
     invalid_parameter,
     missing_record,
+    missing_record_from_query,
     moodle_exception,
     no_permission,
 )
@@ -297,10 +301,14 @@ def create_courses(site: Site, token: Token, p: dict):
             raise moodle_exception("shortnametaken", f"Short name is already used for another course ({item['shortname']})")
         if item.get("idnumber") and any(c.idnumber == item["idnumber"] for c in site.courses.values()):
             raise moodle_exception("courseidnumbertaken", f"ID number is already used for another course ({item['idnumber']})")
+        # Moodle copies each format option onto the course record; numsections then sizes the course.
+        options = {option["name"]: option["value"] for option in item.get("courseformatoptions", [])}
+        numsections = int(options.get("numsections", item.get("numsections", DEFAULT_NUMSECTIONS)))
         course = site.add_course(
             item["shortname"],
             item["fullname"],
             item["categoryid"],
+            numsections,
             idnumber=item.get("idnumber", ""),
             summary=item.get("summary", ""),
             summaryformat=item["summaryformat"],
@@ -348,50 +356,72 @@ def update_courses(site: Site, token: Token, p: dict):
 )
 def get_contents(site: Site, token: Token, p: dict):
     course = site.course(p["courseid"])
-    modules = [
-        {
-            "id": forum.cmid,
-            "url": f"{site.url}/mod/forum/view.php?id={forum.cmid}",
-            "name": forum.name,
-            "instance": forum.id,
-            "contextid": 100 + forum.cmid,
-            "visible": 1,
-            "uservisible": True,
-            "visibleoncoursepage": 1,
-            "modicon": f"{site.url}/theme/image.php/boost/forum/1795238583/monologo?filtericon=1",
-            "modname": "forum",
-            "purpose": "collaboration",
-            "branded": False,
-            "modplural": "Forums",
-            "availability": None,
-            "indent": 0,
-            "onclick": "",
-            "afterlink": None,
-            "activitybadge": [],
-            "customdata": '{"trackingtype":"1"}',
-            "noviewlink": False,
-            "completion": 0,
-            "downloadcontent": 1,
-            "dates": [],
-            "groupmode": forum.groupmode,
-        }
-        for forum in site.forums.values()
-        if forum.course == course.id
-    ]
-    section = {
-        "id": course.id * 10,
-        "name": "General",
+    return [section_record(site, course, section) for section in sorted(course.sections, key=lambda s: s.number)]
+
+
+def section_record(site: Site, course: Course, section: Section) -> dict:
+    modules = [forum_module(site, forum) for forum in site.forums.values() if forum.course == course.id] if section.number == 0 else []
+    return {
+        "id": section.id,
+        "name": format_string(section_name(course, section)),
         "visible": 1,
-        "summary": "",
+        "summary": section.summary,
         "summaryformat": 1,
-        "section": 0,
+        "section": section.number,
         "hiddenbynumsections": 0,
         "uservisible": True,
         "component": None,
         "itemid": None,
         "modules": modules,
     }
-    return [section]
+
+
+# format_topics' get_default_section_name(): section0name for section 0, then 'newsection' for every other.
+TOPICS_DEFAULT_NAMES = ("General", "New section")
+
+
+def section_name(course: Course, section: Section) -> str:
+    """get_section_name(): the section's own name, else its format's default."""
+    if section.name:
+        return section.name
+    if course.format != "topics":
+        raise NotImplementedError(f"the double names unnamed sections of the topics format only, not {course.format}")
+    return TOPICS_DEFAULT_NAMES[min(section.number, 1)]
+
+
+def format_string(text: str) -> str:
+    """format_string() as web services apply it: bare ampersands escaped, tags stripped, < and > escaped."""
+    text = re.sub(r"&(?![a-zA-Z0-9#]{1,8};)", "&amp;", text)
+    return TAGS.sub("", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def forum_module(site: Site, forum) -> dict:
+    return {
+        "id": forum.cmid,
+        "url": f"{site.url}/mod/forum/view.php?id={forum.cmid}",
+        "name": forum.name,
+        "instance": forum.id,
+        "contextid": 100 + forum.cmid,
+        "visible": 1,
+        "uservisible": True,
+        "visibleoncoursepage": 1,
+        "modicon": f"{site.url}/theme/image.php/boost/forum/1795238583/monologo?filtericon=1",
+        "modname": "forum",
+        "purpose": "collaboration",
+        "branded": False,
+        "modplural": "Forums",
+        "availability": None,
+        "indent": 0,
+        "onclick": "",
+        "afterlink": None,
+        "activitybadge": [],
+        "customdata": '{"trackingtype":"1"}',
+        "noviewlink": False,
+        "completion": 0,
+        "downloadcontent": 1,
+        "dates": [],
+        "groupmode": forum.groupmode,
+    }
 
 
 @function("core_course_get_course_module", {"cmid": Value("int")})
@@ -406,7 +436,7 @@ def get_course_module(site: Site, token: Token, p: dict):
         "name": forum.name,
         "modname": "forum",
         "instance": forum.id,
-        "section": forum.course * 10,
+        "section": site.courses[forum.course].sections[0].id,
         "sectionnum": 0,
         "groupmode": forum.groupmode,
         "groupingid": 0,
@@ -429,6 +459,51 @@ def get_course_module(site: Site, token: Token, p: dict):
     if token.capabilities is None:
         cm["advancedgrading"] = [{"area": "forum", "method": None}]
     return {"cm": cm, "warnings": []}
+
+
+# Course formats whose lib.php implements the inplace_editable callback for section names.
+INPLACE_EDITABLE_FORMATS = {"topics", "weeks"}
+# core_courseformat\local\sectionactions::update(): longer names are refused.
+SECTION_NAME_MAX = 1333
+
+
+@function(
+    "core_update_inplace_editable",
+    {"component": Value("component"), "itemtype": Value("notags"), "itemid": Value("raw"), "value": Value("raw")},
+    writes=True,
+)
+def update_inplace_editable(site: Site, token: Token, p: dict):
+    """core_external::update_inplace_editable, through format_<format>_inplace_editable for section names."""
+    course_format = p["component"].removeprefix("format_")
+    if not p["component"].startswith("format_") or course_format not in INPLACE_EDITABLE_FORMATS:
+        raise moodle_exception("inplaceeditableerror", "Error calling update processor")  # no callback
+    if p["itemtype"] not in {"sectionname", "sectionnamenl"}:
+        raise moodle_exception("inplaceeditableerror", "Error calling update processor")  # the callback returns null
+    if not re.fullmatch(r"\d+", p["itemid"]):
+        raise MoodleException("dml_read_exception", "dmlreadexception", "Error reading from database")  # PostgreSQL: not a bigint
+    found = site.section(int(p["itemid"]))
+    if found is None or found[0].format != course_format:
+        raise missing_record_from_query()
+    course, section = found
+    require(token, "moodle/course:update", "Update course settings")
+    name = TAGS.sub("", p["value"])  # clean_param(PARAM_TEXT)
+    if len(name) > SECTION_NAME_MAX:
+        raise moodle_exception("maximumchars", f"Maximum of {SECTION_NAME_MAX} characters")
+    section.name = name
+    title = format_string(section_name(course, section))
+    linked = p["itemtype"] == "sectionname"
+    return {
+        "component": p["component"],
+        "itemtype": p["itemtype"],
+        "itemid": str(section.id),  # a database field: PHP hands it over as a string
+        "displayvalue": f'<a href="{site.url}/course/section.php?id={section.id}">{title}</a>' if linked else title,
+        "value": name,
+        "edithint": "Edit section name",
+        "editlabel": f"New name for section {title}",
+        "type": "text",
+        "options": "",
+        "linkeverything": 0 if linked else 1,
+    }
 
 
 # --- users --------------------------------------------------------------------------------------

@@ -86,6 +86,9 @@ def clean(value: str, type_: str) -> Any:
         cleaned = USERNAME_CHARS.sub("", value.strip().lower())
     elif type_ in {"text", "notags"}:
         cleaned = TAGS.sub("", value)
+    elif type_ == "component":  # PARAM_COMPONENT: frankenstyle, else ''
+        valid = re.fullmatch(r"[a-z][a-z0-9]*(_[a-z][a-z0-9_]*)?[a-z0-9]+", value) and "__" not in value
+        cleaned = value if valid else ""
     elif type_ == "alphanumext":
         cleaned = re.sub(r"[^A-Za-z0-9_-]", "", value)
     elif type_ == "alpha":

@@ -19,6 +19,10 @@ STANDARD_ROLES = {
 }
 
 
+# Site administration > Courses > Default settings: "Number of sections" (moodlecourse/numsections).
+DEFAULT_NUMSECTIONS = 4
+
+
 class MoodleException(Exception):
     """An exception Moodle turns into its error JSON."""
 
@@ -42,6 +46,11 @@ def moodle_exception(errorcode: str, message: str) -> MoodleException:
 
 def missing_record(table: str) -> MoodleException:
     return MoodleException("dml_missing_record_exception", "invalidrecord", f"Can't find data record in database table {table}.")
+
+
+def missing_record_from_query() -> MoodleException:
+    """What get_record_sql(..., MUST_EXIST) raises: no table name, so errorcode invalidrecordunknown."""
+    return MoodleException("dml_missing_record_exception", "invalidrecordunknown", "Can't find data record in database.")
 
 
 def no_permission(what: str) -> MoodleException:
@@ -77,6 +86,14 @@ class Category:
 
 
 @dataclass
+class Section:
+    id: int
+    number: int
+    name: str | None = None  # None: the course format's default name
+    summary: str = ""
+
+
+@dataclass
 class Course:
     id: int
     shortname: str
@@ -92,6 +109,7 @@ class Course:
     groupmode: int = 0
     groupmodeforce: int = 0
     manual_enrolment: bool = True
+    sections: list[Section] = field(default_factory=list)  # by number, 0 ("General") first
     # userid -> set of role ids, through the course's manual enrolment instance
     enrolments: dict[int, set[int]] = field(default_factory=dict)
 
@@ -163,7 +181,7 @@ class Site:
         self.discussions: dict[int, Discussion] = {}
         self.tokens: dict[str, Token] = {}
         self.roles = dict(STANDARD_ROLES)
-        self.next_ids = dict.fromkeys(("user", "category", "course", "cohort", "group", "forum", "cm", "discussion", "post"), 2)
+        self.next_ids = dict.fromkeys(("user", "category", "course", "section", "cohort", "group", "forum", "cm", "discussion", "post"), 2)
         self.add_user("guest", "Guest user", " ", "root@localhost", auth="manual")
         self.admin = self.add_user("admin", "Admin", "User", "admin@example.org")
 
@@ -202,8 +220,10 @@ class Site:
         self.users[user.id] = user
         return user
 
-    def add_course(self, shortname: str, fullname: str, categoryid: int = 1, **fields) -> Course:
+    def add_course(self, shortname: str, fullname: str, categoryid: int = 1, numsections: int = DEFAULT_NUMSECTIONS, **fields) -> Course:
+        """A course as create_course() makes it: section 0 and `numsections` unnamed sections."""
         course = Course(self.new_id("course"), shortname, fullname, categoryid, **fields)
+        course.sections = [Section(self.new_id("section"), number) for number in range(numsections + 1)]
         self.courses[course.id] = course
         self.add_forum(course.id, "Announcements", type="news", intro="General news and announcements")
         return course
@@ -224,6 +244,9 @@ class Site:
         if courseid not in self.courses:
             raise missing_record("course")
         return self.courses[courseid]
+
+    def section(self, sectionid: int) -> tuple[Course, Section] | None:
+        return next(((c, s) for c in self.courses.values() for s in c.sections if s.id == sectionid), None)
 
     def forum_groupmode(self, forum: Forum) -> int:
         course = self.courses[forum.course]
