@@ -30,8 +30,11 @@ from lms_sync.errors import (
 )
 from lms_sync.journal import Journal
 from lms_sync.plan import KINDS, Action, Plan
-from lms_sync.state import CurrentState
+from lms_sync.state import CurrentState, find_course, sections_of
 from lms_sync.syncfile import SyncSpec
+
+# Renames a section through its course format's in-place editing callback (format_<format>_inplace_editable).
+RENAME_SECTION = "core_update_inplace_editable"
 
 # Errors that say nothing about the item sent: splitting the batch would only repeat them.
 NOT_ABOUT_ITEMS = (
@@ -74,6 +77,8 @@ class Applier:
         # Ids known so far, filled from the state and from what apply creates.
         self.category_ids = dict(state.categories)
         self.course_id = state.course.id if state.course else None
+        self.course_format = state.course.format if state.course else None
+        self.section_ids = {number: section.id for number, section in state.sections.items()}
         self.user_ids = {name: user.id for name, user in state.users.items()}
         self.cohort_ids = dict(state.cohorts)
         self.group_ids = dict(state.groups)
@@ -189,6 +194,8 @@ class Applier:
             if category is None:
                 return None
             fields = {k: v for k, v in action.data.items() if k in {"fullname", "summary", "startdate", "enddate"}}
+            if "numsections" in action.data:
+                fields["courseformatoptions"] = [{"name": "numsections", "value": action.data["numsections"]}]
             return {"shortname": action.target, "categoryid": category, "summaryformat": 1, **fields}
 
         def created(done, answer):
@@ -207,6 +214,67 @@ class Applier:
             return {"id": self.course_id, **fields}
 
         self._run(actions, "core_course_update_courses", "courses", item, on_success=self._warnings_about(lambda a: self.course_id))
+
+    def _rename_section(self, actions: list[Action]) -> None:
+        if self.course_id is None:
+            self._fail(actions, self._missing_dependency(actions[0]))
+            return
+        if self.course_format is None:  # created by this run: its format and section ids are not known yet
+            unreadable = self._read_new_course_sections()
+            if unreadable:
+                self._fail(actions, unreadable)
+                return
+        for index, action in enumerate(actions):  # Moodle renames one section per call
+            stop = self._rename(action)
+            if stop:
+                self._fail(actions[index + 1 :], stop)
+                return
+
+    def _read_new_course_sections(self) -> str | None:
+        """Learn the new course's format and section ids; the reason when Moodle cannot tell."""
+        shortname = self.spec.course.shortname
+        try:
+            course = find_course(self.client, shortname)
+            contents = self.client.call("core_course_get_contents", {"courseid": self.course_id})
+        except MoodleError as error:
+            return f"{error}; run apply again to converge"
+        if course is None:
+            return f"course {shortname} was created but is not found by its short name; run apply again to converge"
+        self.course_format = course.format
+        self.section_ids = {number: section.id for number, section in sections_of(contents).items()}
+        return None
+
+    def _rename(self, action: Action) -> str | None:
+        """Rename one section; a reason to stop renaming the others, or None."""
+        number, shortname = action.data["section"], self.spec.course.shortname
+        section_id = self.section_ids.get(number)
+        if section_id is None:
+            self._fail([action], f"course {shortname} has no section {number}; add sections in Moodle, then run apply again")
+            return None
+        params = {"component": f"format_{self.course_format}", "itemtype": "sectionname", "itemid": section_id, "value": action.data["name"]}
+        self.journal.write("send", function=RENAME_SECTION, targets=[action.target])
+        try:
+            self.client.call(RENAME_SECTION, params)
+        except UnknownFunctionError:  # invalidrecordunknown: the function exists since Moodle 3.1, the section does not
+            self._fail([action], f"section {number} (id {section_id}) is no longer in course {shortname}; run plan again")
+        except NOT_ABOUT_ITEMS as error:
+            self._fail([action], str(error))
+            return str(error)
+        except ServerError as error:
+            if error.errorcode != "inplaceeditableerror":
+                self._fail([action], str(error))
+                return None
+            reason = (
+                f"course format {self.course_format!r} does not let web services rename its sections (inplaceeditableerror): "
+                "name them in Moodle, or set course.name_sections: false"
+            )
+            self._fail([action], reason)
+            return reason
+        except MoodleError as error:
+            self._fail([action], f"{error}; the outcome is unknown, run apply again to converge")
+        else:
+            self._done([action])
+        return None
 
     def _create_user(self, actions: list[Action]) -> None:
         generated: dict[str, str] = {}

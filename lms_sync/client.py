@@ -53,6 +53,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "core_course_create_courses": FunctionSpec(Kind.CREATE, list),
     "core_course_update_courses": FunctionSpec(Kind.IDEMPOTENT_WRITE, dict),
     "core_course_get_contents": FunctionSpec(Kind.READ, list),
+    "core_update_inplace_editable": FunctionSpec(Kind.IDEMPOTENT_WRITE, dict),
     "core_user_get_users_by_field": FunctionSpec(Kind.READ, list),
     "core_user_create_users": FunctionSpec(Kind.CREATE, list),
     "core_user_update_users": FunctionSpec(Kind.IDEMPOTENT_WRITE, dict),

@@ -1,4 +1,4 @@
-"""What the sync takes from the course folder: its title, its summary and its discussion prompts."""
+"""What the sync takes from the course folder: its title, summary, day titles and discussion prompts."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class Prompt:
 class CourseContent:
     title: str
     summary_html: str
+    day_titles: tuple[str, ...]  # in programme order: the names of sections 1, 2, ...
     prompts: tuple[Prompt, ...]
 
 
@@ -41,4 +42,5 @@ def read_course(folder: Path) -> CourseContent:
         Prompt(activity.id, activity.discussion_subject, render(activity.prompt, _CONTEXT), activity.forum)
         for activity in course.activities_of(Discussion)
     )
-    return CourseContent(course.title, render(course.description, _CONTEXT), prompts)
+    day_titles = tuple(day.title for day in course.days)
+    return CourseContent(course.title, render(course.description, _CONTEXT), day_titles, prompts)

@@ -25,6 +25,7 @@ WRITES = (
     "core_course_create_categories",
     "core_course_create_courses",
     "core_course_update_courses",
+    "core_update_inplace_editable",
     "core_user_create_users",
     "core_user_update_users",
     "core_cohort_create_cohorts",

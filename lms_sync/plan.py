@@ -17,6 +17,7 @@ KINDS = (
     "create category",
     "create course",
     "update course",
+    "rename section",
     "create user",
     "update user",
     "create cohort",
@@ -71,6 +72,7 @@ def make_plan(spec: SyncSpec, state: CurrentState, *, prune: bool = False, updat
     notes: list[str] = []
     actions += _categories(spec, state)
     actions += _course(spec, state)
+    actions += _sections(spec, state, notes)
     actions += _users(spec, state, update_users)
     actions += _cohorts(spec, state, prune)
     actions += _enrolments(spec, state, prune, notes)
@@ -100,6 +102,8 @@ def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
     if wanted.end is not None:
         fields["enddate"] = wanted.end
     if state.course is None:
+        if wanted.section_names:  # one section per day, so each has one to take its name
+            fields["numsections"] = len(wanted.section_names)
         return [Action("create course", wanted.shortname, {"category": list(wanted.category), **fields})]
     current = {
         "fullname": state.course.fullname,
@@ -112,6 +116,27 @@ def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
     if category_id != state.course.categoryid:
         changed["category"] = list(wanted.category)
     return [Action("update course", wanted.shortname, changed)] if changed else []
+
+
+def _sections(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Action]:
+    """Section N takes day N's title; sections beyond the days are left alone."""
+    wanted = spec.course.section_names
+    if state.course is None:  # created with one section per day (see _course)
+        return [Action("rename section", f"section {n}: (new course) -> {name!r}", {"section": n, "name": name}) for n, name in enumerate(wanted, 1)]
+    actions = []
+    for number, name in enumerate(wanted, 1):
+        found = state.sections.get(number)
+        if found is not None and found.name != name:
+            actions.append(Action("rename section", f"section {number}: {found.name!r} -> {name!r}", {"section": number, "name": name}))
+    missing = [wanted[number - 1] for number in range(1, len(wanted) + 1) if number not in state.sections]
+    if missing:
+        sections = sum(1 for number in state.sections if number > 0)
+        notes.append(
+            f"course {spec.course.shortname} has no section to name after {', '.join(map(repr, missing))} (sections after "
+            f"General: {sections}, days: {len(wanted)}): restore the course's Common Cartridge into it (one section per day) "
+            "or add sections in Moodle, then run the plan again"
+        )
+    return actions
 
 
 def _users(spec: SyncSpec, state: CurrentState, update_users: bool) -> list[Action]:

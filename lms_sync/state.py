@@ -1,11 +1,12 @@
 """The current state of what a sync file manages, read from Moodle with batched reads only.
 
-Reads per run: a constant number of calls (site info, categories, the course, cohorts, groups,
-forums) plus ceil(N / batch) for users and for enrolled users.
+Reads per run: a constant number of calls (site info, categories, the course, its contents,
+cohorts, groups, forums) plus ceil(N / batch) for users and for enrolled users.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from lms_sync.client import MoodleClient
@@ -35,6 +36,14 @@ class MoodleCourse:
     manual_enrolment: bool
     groupmode: int
     groupmodeforce: int
+    format: str  # course format plugin: topics, weeks, ...
+
+
+@dataclass(frozen=True)
+class MoodleSection:
+    id: int
+    number: int
+    name: str  # as Moodle shows it: the format's default ("New section") until someone names it
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class CurrentState:
     groups: dict[str, int] = field(default_factory=dict)  # name -> id
     group_members: dict[str, set[int]] = field(default_factory=dict)
     forums: dict[str, MoodleForum] = field(default_factory=dict)
+    sections: dict[int, MoodleSection] = field(default_factory=dict)  # by number, the course's own (not delegated)
 
 
 def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
@@ -66,7 +76,7 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     state = CurrentState(
         site_user_id=site["userid"],
         categories=_categories(client),
-        course=_course(client, spec.course.shortname),
+        course=find_course(client, spec.course.shortname),
         users=_users(client, spec),
         cohorts={},
         cohort_members={},
@@ -76,8 +86,11 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     if state.course:
         _enrolments(client, state)
         _groups(client, state)
-        if spec.discussions:
-            _forums(client, spec, state)
+        if spec.discussions or spec.course.section_names:
+            contents = client.call("core_course_get_contents", {"courseid": state.course.id})
+            state.sections = sections_of(contents)
+            if spec.discussions:
+                _forums(client, spec, state, contents)
     return state
 
 
@@ -92,7 +105,7 @@ def _categories(client: MoodleClient) -> dict[tuple[str, ...], int]:
     return {path(row): row["id"] for row in rows}
 
 
-def _course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
+def find_course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
     found = client.call("core_course_get_courses_by_field", {"field": "shortname", "value": shortname})["courses"]
     if not found:
         return None
@@ -107,7 +120,17 @@ def _course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
         manual_enrolment="manual" in row.get("enrollmentmethods", []),
         groupmode=row.get("groupmode", 0),
         groupmodeforce=row.get("groupmodeforce", 0),
+        format=row.get("format", ""),
     )
+
+
+def sections_of(contents: list[dict]) -> dict[int, MoodleSection]:
+    """The course's sections by number. Delegated ones (subsections: `component` set) belong to an activity."""
+    return {
+        row["section"]: MoodleSection(row["id"], row["section"], html.unescape(row.get("name", "")))  # format_string() escaped it
+        for row in contents
+        if not row.get("component")
+    }
 
 
 def _users(client: MoodleClient, spec: SyncSpec) -> dict[str, MoodleUser]:
@@ -165,17 +188,13 @@ def _groups(client: MoodleClient, state: CurrentState) -> None:
             state.group_members[name_of[row["groupid"]]] = set(row["userids"])
 
 
-def _forums(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
+def _forums(client: MoodleClient, spec: SyncSpec, state: CurrentState, contents: list[dict]) -> None:
     wanted = {discussion.forum for discussion in spec.discussions}
     course = state.course
     forums = [f for f in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]}) if f["name"] in wanted]
     if not forums:
         return
-    modes = {
-        module["id"]: module.get("groupmode", 0)
-        for section in client.call("core_course_get_contents", {"courseid": course.id})
-        for module in section.get("modules", [])
-    }
+    modes = {module["id"]: module.get("groupmode", 0) for section in contents for module in section.get("modules", [])}
     for forum in forums:
         mode = course.groupmode if course.groupmodeforce else modes.get(forum["cmid"], 0)
         answer = client.call("mod_forum_get_forum_discussions", {"forumid": forum["id"]})

@@ -1,4 +1,4 @@
-"""The sync file: the desired state of one Moodle course, its people, cohorts, groups and discussions.
+"""The sync file: the desired state of one Moodle course, its sections, people, cohorts, groups and discussions.
 
 Paths in it (rosters, the course folder) are relative to the sync file. Everything is checked,
 rosters included, before any call is made; every problem is reported with file, line and column.
@@ -30,6 +30,7 @@ class CourseSpec:
     start: int | None  # Unix time, midnight UTC
     end: int | None
     summary_html: str | None
+    section_names: tuple[str, ...] = ()  # names of sections 1, 2, ... (the days); empty: leave sections alone
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class _Loader:
         return None
 
     def _course(self, node, content: CourseContent | None) -> CourseSpec | None:
-        keys = self.read.mapping(node, "course", ("shortname", "category"), ("source", "fullname", "start", "end"))
+        keys = self.read.mapping(node, "course", ("shortname", "category"), ("source", "fullname", "start", "end", "name_sections"))
         if keys is None:
             return None
         shortname = self.read.text(keys.get("shortname"), "course.shortname")
@@ -169,10 +170,14 @@ class _Loader:
         end = self.read.date(keys.get("end"), "course.end")
         if start and end and end <= start:
             self.read.fail(keys["end"], "course.end", f"ends before it starts ({start}); expected a later date")
+        name_sections = self.read.flag(keys.get("name_sections"), "course.name_sections")
+        if name_sections and "source" not in keys:
+            self.read.fail(keys["name_sections"], "course.name_sections", "section names come from the course's days: add `source:` under course:")
         if not (shortname and fullname and category_text):
             return None
         summary = content.summary_html if content else None
-        return CourseSpec(shortname, fullname, category, midnight_utc(start), midnight_utc(end), summary)
+        section_names = content.day_titles if content and name_sections is not False else ()
+        return CourseSpec(shortname, fullname, category, midnight_utc(start), midnight_utc(end), summary, section_names)
 
     def _users(self, node, roles: dict[str, int]) -> tuple[dict[str, RosterUser], str, str]:
         keys = self.read.mapping(node, "users", ("rosters",), ("match_by", "passwords")) or {}

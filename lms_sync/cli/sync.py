@@ -90,4 +90,4 @@ def plan_lines(result: Plan, shortname: str) -> list[str]:
 
 
 def symbol(kind: str) -> str:
-    return {"create": "+", "add": "+", "enrol": "+", "post": "+", "update": "~"}.get(kind.split()[0], "-")
+    return {"create": "+", "add": "+", "enrol": "+", "post": "+", "update": "~", "rename": "~"}.get(kind.split()[0], "-")

@@ -11,6 +11,7 @@ from .conftest import Cli, targets
 FIRST_PLAN = {
     "create category": 2,
     "create course": 1,
+    "rename section": 1,
     "create user": 5,
     "create cohort": 1,
     "add cohort member": 4,
@@ -27,7 +28,7 @@ def test_plan_apply_then_nothing_left_and_a_second_apply_writes_nothing(cli: Cli
 
     result = cli.apply()
     assert result.exit_code == 0, result.output
-    assert "Applied 26 of 26 changes" in result.stdout
+    assert "Applied 27 of 27 changes" in result.stdout
 
     site = moodle.site
     course = next(c for c in site.courses.values() if c.shortname == "CP-2026")
@@ -150,7 +151,7 @@ def test_a_role_the_token_may_not_assign_fails_that_role_only_with_how_to_fix(cl
 def test_plan_text_groups_by_kind_with_counts(cli: Cli):
     result = cli("sync", "plan", str(cli.workdir / "sync.yaml"))
     assert result.exit_code == 0
-    assert "Plan for CP-2026: 26 changes" in result.stdout
+    assert "Plan for CP-2026: 27 changes" in result.stdout
     assert "  create user (5):\n    + alice\n" in result.stdout
     assert json.loads(cli("sync", "plan", str(cli.workdir / "sync.yaml"), "--json").stdout)["counts"] == FIRST_PLAN
 
@@ -160,10 +161,10 @@ def test_journal_records_start_sends_results_and_end(cli: Cli):
     assert cli.apply().exit_code == 0
     events = [json.loads(line) for line in journal.read_text().splitlines()]
     assert events[0]["event"] == "start" and events[0]["counts"] == FIRST_PLAN
-    assert events[-1] == {**events[-1], "event": "end", "done": 26, "failed": []}
+    assert events[-1] == {**events[-1], "event": "end", "done": 27, "failed": []}
     sent = [t for e in events if e["event"] == "send" for t in e["targets"]]
     done = [t for e in events if e["event"] == "result" and e["outcome"] == "done" for t in e["targets"]]
-    assert len(done) == 26 and sorted(done) == sorted(sent)
+    assert len(done) == 27 and sorted(done) == sorted(sent)
 
 
 def test_users_matched_by_email_are_not_created_again_and_names_change_only_when_asked(cli: Cli):
