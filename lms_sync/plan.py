@@ -7,10 +7,15 @@ Removals (from a cohort, a group, the course) are planned only with prune; users
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lms_sync.state import CurrentState
 from lms_sync.syncfile import SyncSpec
+
+# Moodle stores section names through clean_param(PARAM_TEXT), which drops tags: plan what it keeps,
+# or a title with a tag in it would be renamed on every run.
+TAG = re.compile(r"<[^>]*>")
 
 # Kinds in the order apply runs them: each may depend on the ones before.
 KINDS = (
@@ -120,7 +125,7 @@ def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
 
 def _sections(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Action]:
     """Section N takes day N's title; sections beyond the days are left alone."""
-    wanted = spec.course.section_names
+    wanted = [TAG.sub("", title) for title in spec.course.section_names]
     if state.course is None:  # created with one section per day (see _course)
         return [Action("rename section", f"section {n}: (new course) -> {name!r}", {"section": n, "name": name}) for n, name in enumerate(wanted, 1)]
     actions = []

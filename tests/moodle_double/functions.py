@@ -376,17 +376,15 @@ def section_record(site: Site, course: Course, section: Section) -> dict:
     }
 
 
-# format_topics' get_default_section_name(): section0name for section 0, then 'newsection' for every other.
-TOPICS_DEFAULT_NAMES = ("General", "New section")
-
-
 def section_name(course: Course, section: Section) -> str:
-    """get_section_name(): the section's own name, else its format's default."""
+    """get_section_name(): the section's own name, else its format's default (format_topics' strings)."""
     if section.name:
         return section.name
+    if section.number == 0:
+        return "General"  # section0name
     if course.format != "topics":
         raise NotImplementedError(f"the double names unnamed sections of the topics format only, not {course.format}")
-    return TOPICS_DEFAULT_NAMES[min(section.number, 1)]
+    return "New section"  # newsection: the same for every section since Moodle 4.4
 
 
 def format_string(text: str) -> str:
