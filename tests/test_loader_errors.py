@@ -172,6 +172,15 @@ def test_alias_bomb_is_refused_fast(course_dir):
                for p in found), found[:3]
 
 
+@pytest.mark.parametrize("cycle", ["x-loop: &a [*a]", "licence: &l {a: *l}"])
+def test_alias_that_contains_itself_is_refused(course_dir, cycle):
+    course = course_dir / COURSE
+    course.write_text(course.read_text(encoding="utf-8") + cycle + "\n", encoding="utf-8")
+    found = problems(course_dir)
+    assert any(p.startswith(f"{COURSE}:46:") and "refers to the value that contains it" in p
+               for p in found), found
+
+
 def test_include_cycle(course_dir):
     (course_dir / "days" / "boucle.yaml").write_text("include: boucle.yaml\n", encoding="utf-8")
     edit(course_dir, COURSE, "  - include: days/jour-1.yaml", "  - include: days/boucle.yaml")

@@ -169,6 +169,12 @@ def _compose_events(loader, name: str) -> yaml.Node | None:
                     f"alias '*{event.anchor}' names no anchor; define '&{event.anchor}' first",
                 )
             node = anchors[event.anchor]
+            if any(node is open_node for open_node in open_nodes):
+                raise SourceProblem(
+                    _location(name, event.start_mark),
+                    f"alias '*{event.anchor}' refers to the value that contains it; "
+                    "an alias may only repeat a value defined before it",
+                )
         elif isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             node = _new_node(loader, event)
             if event.anchor is not None:
