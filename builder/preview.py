@@ -81,6 +81,9 @@ class PreviewBuilder:
         except UserError as error:
             self._failed([f"error: {error}"])
             return
+        except Exception as error:  # a bug of ours must not stop the server
+            self._failed([f"internal error: {type(error).__name__}: {error} (please report it)"])
+            return
         with self.state.lock:
             previous = self.state.site
             self.state.site, self.state.problems = site, []
@@ -101,8 +104,13 @@ def source_snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Modification time and size of every file under `folder`."""
     snapshot = {}
     for path in folder.rglob("*"):
-        if path.is_file() and not path.name.startswith("."):
+        if path.name.startswith("."):
+            continue
+        try:  # editors create and delete temporary files while we look
             stat = path.stat()
+        except OSError:
+            continue
+        if path.is_file():
             snapshot[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return snapshot
 
@@ -120,6 +128,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        if "\x00" in self.path or "%00" in self.path:
+            self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", b"bad request")
+            return
         if self.path.split("?")[0] == STATUS_PATH:
             with self.state.lock:
                 body = {"generation": self.state.generation, "problems": self.state.problems}

@@ -68,3 +68,20 @@ def test_busy_port_is_a_clear_error(server, course_dir: Path):
     port = server.httpd.server_address[1]
     with pytest.raises(UserError, match=f"cannot listen on 127.0.0.1:{port}"):
         PreviewServer(course_dir, port=port)
+
+
+def test_a_null_byte_in_the_path_is_a_bad_request(server):
+    import urllib.error
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        fetch(server.url + "%00")
+    assert refused.value.code == 400
+
+
+def test_the_server_survives_files_vanishing_while_it_looks(server, course_dir: Path):
+    for index in range(50):  # an editor's temporary files, created and deleted at once
+        temporary = course_dir / "pages" / f".~edit{index}.md"
+        temporary.write_text("x", encoding="utf-8")
+        temporary.unlink()
+    (course_dir / "pages" / "nouveau.md").write_text("texte", encoding="utf-8")
+    wait_for(lambda: status(server)["generation"] == 2)

@@ -11,7 +11,8 @@ from builder.preview import PreviewServer
 
 @click.command("preview")
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("-p", "--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
 def command(folder: Path, port: int) -> None:
     """Serve the course's web build, rebuilding and reloading when a source changes."""
     if not (folder / COURSE_FILE).is_file():
