@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -107,11 +108,11 @@ def source_snapshot(folder: Path) -> dict[str, tuple[int, int]]:
         if path.name.startswith("."):
             continue
         try:  # editors create and delete temporary files while we look
-            stat = path.stat()
+            status = path.stat()
         except OSError:
             continue
-        if path.is_file():
-            snapshot[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        if stat.S_ISREG(status.st_mode):
+            snapshot[str(path)] = (status.st_mtime_ns, status.st_size)
     return snapshot
 
 
