@@ -255,26 +255,27 @@ class Applier:
         self.journal.write("send", function=RENAME_SECTION, targets=[action.target])
         try:
             self.client.call(RENAME_SECTION, params)
-        except UnknownFunctionError:  # invalidrecordunknown: the function exists since Moodle 3.1, the section does not
-            self._fail([action], f"section {number} (id {section_id}) is no longer in course {shortname}; run plan again")
-        except NOT_ABOUT_ITEMS as error:
-            self._fail([action], str(error))
-            return str(error)
-        except ServerError as error:
-            if error.errorcode != "inplaceeditableerror":
-                self._fail([action], str(error))
-                return None
-            reason = (
+        except MoodleError as error:
+            reason, for_all = self._rename_refusal(error, number, section_id)
+            self._fail([action], reason)
+            return reason if for_all else None
+        self._done([action])
+        return None
+
+    def _rename_refusal(self, error: MoodleError, number: int, section_id: int) -> tuple[str, bool]:
+        """Why a rename failed, and whether every other rename would fail the same way."""
+        if isinstance(error, UnknownFunctionError):  # invalidrecordunknown: the function exists since Moodle 3.1, the section does not
+            return f"section {number} (id {section_id}) is no longer in course {self.spec.course.shortname}; run plan again", False
+        if isinstance(error, NOT_ABOUT_ITEMS):
+            return str(error), True
+        if isinstance(error, ServerError) and error.errorcode == "inplaceeditableerror":  # the format has no such callback
+            return (
                 f"course format {self.course_format!r} does not let web services rename its sections (inplaceeditableerror): "
                 "name them in Moodle, or set course.name_sections: false"
-            )
-            self._fail([action], reason)
-            return reason
-        except MoodleError as error:
-            self._fail([action], f"{error}; the outcome is unknown, run apply again to converge")
-        else:
-            self._done([action])
-        return None
+            ), True
+        if isinstance(error, ServerError):
+            return str(error), False
+        return f"{error}; the outcome is unknown, run apply again to converge", False
 
     def _create_user(self, actions: list[Action]) -> None:
         generated: dict[str, str] = {}

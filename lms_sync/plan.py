@@ -127,13 +127,8 @@ def _sections(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Act
     """Section N takes day N's title; sections beyond the days are left alone."""
     wanted = [TAG.sub("", title) for title in spec.course.section_names]
     if state.course is None:  # created with one section per day (see _course)
-        return [Action("rename section", f"section {n}: (new course) -> {name!r}", {"section": n, "name": name}) for n, name in enumerate(wanted, 1)]
-    actions = []
-    for number, name in enumerate(wanted, 1):
-        found = state.sections.get(number)
-        if found is not None and found.name != name:
-            actions.append(Action("rename section", f"section {number}: {found.name!r} -> {name!r}", {"section": number, "name": name}))
-    missing = [wanted[number - 1] for number in range(1, len(wanted) + 1) if number not in state.sections]
+        return [_rename_section(number, "(new course)", name) for number, name in enumerate(wanted, 1)]
+    missing = [name for number, name in enumerate(wanted, 1) if number not in state.sections]
     if missing:
         sections = sum(1 for number in state.sections if number > 0)
         notes.append(
@@ -141,7 +136,16 @@ def _sections(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Act
             f"General: {sections}, days: {len(wanted)}): restore the course's Common Cartridge into it (one section per day) "
             "or add sections in Moodle, then run the plan again"
         )
-    return actions
+    current = {number: section.name for number, section in state.sections.items()}
+    return [
+        _rename_section(number, repr(current[number]), name)
+        for number, name in enumerate(wanted, 1)
+        if number in current and current[number] != name
+    ]
+
+
+def _rename_section(number: int, current: str, name: str) -> Action:
+    return Action("rename section", f"section {number}: {current} -> {name!r}", {"section": number, "name": name})
 
 
 def _users(spec: SyncSpec, state: CurrentState, update_users: bool) -> list[Action]:

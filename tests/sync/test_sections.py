@@ -6,6 +6,8 @@ import json
 import shutil
 
 import pytest
+from moodle_double.functions import FUNCTIONS
+from moodle_double.site import Course
 
 from lms_sync.apply import Applier
 from lms_sync.client import MoodleClient
@@ -14,8 +16,6 @@ from lms_sync.journal import Journal
 from lms_sync.plan import make_plan
 from lms_sync.state import read_state
 from lms_sync.syncfile import load_sync_file
-from moodle_double.functions import FUNCTIONS
-from moodle_double.site import Course, Section
 
 from .conftest import Cli, targets
 from .test_flagship_sync import FLAGSHIP
