@@ -16,7 +16,7 @@ from markupsafe import Markup
 from builder import bibliography, markdown, model
 from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.i18n import Interface
-from builder.site import BIBLIOGRAPHY, GLOSSARY, HOME, Page, Site, build_site
+from builder.site import Page, Site, build_site
 
 THEME = Path(__file__).parent / "themes" / "default"
 STATIC_FOLDER = "_static"
@@ -73,7 +73,7 @@ class SiteRenderer:
             runtime=runtime,
             pages_script=PAGES_SCRIPT,
             shuffled_matches=shuffled_matches,
-            pages={"home": HOME, "glossary": GLOSSARY, "bibliography": BIBLIOGRAPHY},
+            pages={kind: self.site.url_of(kind) for kind in ("home", "glossary", "bibliography")},
         )
 
     # -- whole site --
@@ -137,7 +137,7 @@ class SiteRenderer:
             work = self.works.get(key)
             if not work:
                 return None
-            return bibliography.citation_label(work), f"{prefix}{BIBLIOGRAPHY}#{key}"
+            return bibliography.citation_label(work), f"{prefix}{self.site.url_of('bibliography')}#{key}"
 
         return markdown.RenderContext(asset, citation, self.diagram, heading_offset)
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from builder.model import Activity, Course, Day, Sequence
 
 HOME = "index.html"
-GLOSSARY = "glossaire.html"
-BIBLIOGRAPHY = "bibliographie.html"
 
 
 @dataclass
@@ -57,9 +55,13 @@ class Site:
     def page_of(self, activity_id: str) -> Page:
         return next(p for p in self.pages if p.activity and p.activity.id == activity_id)
 
+    def url_of(self, kind: str) -> str | None:
+        """URL of the home, glossary or bibliography page (None when the course has none)."""
+        return next((page.url for page in self.pages if page.kind == kind), None)
+
 
 def build_site(course: Course, labels: dict[str, str]) -> Site:
-    """`labels` (from the interface catalogue) titles the glossary and bibliography pages."""
+    """`labels` (the interface catalogue) names and titles the glossary and bibliography."""
     home = Page("home", HOME, course.title)
     pages = [home]
     toc = []
@@ -75,9 +77,9 @@ def build_site(course: Course, labels: dict[str, str]) -> Site:
             entries.append(SequenceEntry(sequence, sequence_pages))
         toc.append(DayEntry(day, entries))
     if course.glossary:
-        pages.append(Page("glossary", GLOSSARY, labels["glossary"]))
+        pages.append(Page("glossary", labels["glossary_file"], labels["glossary"]))
     if course.bibliography:
-        pages.append(Page("bibliography", BIBLIOGRAPHY, labels["bibliography"]))
+        pages.append(Page("bibliography", labels["bibliography_file"], labels["bibliography"]))
     for before, after in zip(pages, pages[1:]):
         before.next, after.previous = after, before
     return Site(course, pages, toc)

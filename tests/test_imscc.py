@@ -189,7 +189,7 @@ def test_quiz_instructions_come_as_a_page_before_the_quiz(nasty: Cartridge):
     intro = nasty.resources["R.quiz-piege.intro"]
     assert "Lisez bien tout." in nasty.page(intro).text_content()
     item = nasty.manifest.find(".//cp:item[@identifierref='R.quiz-piege.intro']", CP)
-    assert item.findtext("cp:title", namespaces=CP) == "Quiz piège : consignes"
+    assert item.findtext("cp:title", namespaces=CP) == "Quiz piège\u00a0: consignes"
 
 
 def test_resources_become_pages_files_or_web_links(nasty: Cartridge):
@@ -328,8 +328,8 @@ def test_multiple_response_right_choices_and_labelled_feedback(quiz):
     assert (question["profile"], question["weighting"]) == ("cc.multiple_response.v0p1", "2")
     assert question["right"] == ["c1", "c2"]
     assert question["general"] == [
-        "<p><strong>Si votre réponse est juste :</strong></p>\n<p>Tout juste</p>\n"
-        "<p><strong>Si votre réponse est fausse :</strong></p>\n<p>Pas tout à fait : A et B</p>"
+        "<p><strong>Si votre réponse est juste\u00a0:</strong></p>\n<p>Tout juste</p>\n"
+        "<p><strong>Si votre réponse est fausse\u00a0:</strong></p>\n<p>Pas tout à fait : A et B</p>"
     ]
     assert [a["feedback"] for a in question["answers"]] == [
         ["<p>A ~ oui</p>"],

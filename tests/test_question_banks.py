@@ -258,7 +258,7 @@ def assert_gift_round_trip(course: model.Course, path: Path, ui_labels: tuple[st
             )
 
 
-LABELS = {"fr": ("Si votre réponse est juste :", "Si votre réponse est fausse :"),
+LABELS = {"fr": ("Si votre réponse est juste\u00a0:", "Si votre réponse est fausse\u00a0:"),
           "en": ("If your answer is right:", "If your answer is wrong:")}  # fmt: skip
 
 

@@ -154,6 +154,14 @@ def test_english_interface(course_dir: Path, tmp_path: Path):
     assert home.cssselect(".skip-link")[0].text == "Skip to content"
     assert "March 2, 2026, Lyon" in home.cssselect(".facts")[0].text_content()
     assert "9:00 – 12:30" in home.cssselect(".timetable")[0].text_content()
+    assert (site / "glossary.html").is_file() and (site / "bibliography.html").is_file()
+    meta = " ".join(page(site, "definition.html").cssselect(".activity-meta")[0].text_content().split())
+    assert meta == "Theory Expected time: 30 min"
+
+
+def test_french_typography_keeps_colons_with_their_words(site: Path):
+    meta = page(site, "definition.html").cssselect(".activity-meta")[0].text_content()
+    assert "Durée indicative\u00a0: 30 min" in meta
 
 
 def test_catalogues_have_the_same_keys():
