@@ -131,14 +131,16 @@
         setFeedback(fieldsets[question.id], question, answer === undefined ? null : answer, right, strings);
         outcomes.push({ question: question, answer: answer, right: right });
       });
-      var percent = max ? Math.round(100 * score / max) : 0;
+      // Rounded down, so a shown or stored percentage never passes a score that did not.
+      var percent = max ? Math.floor(100 * score / max) : 0;
       record.s = percent; record.p = percent >= data.passing;
       var left = data.attempts ? data.attempts - record.n : null;
       var lines = [strings.score.replace("{score}", score).replace("{max}", max).replace("{percent}", percent),
         record.p ? strings.passed : strings.failed.replace("{passing}", data.passing)];
       if (left !== null) lines.push(left > 0 ? strings.attemptsLeft.replace("{n}", left) : strings.noAttempts);
       result.textContent = lines.join(" ");
-      retry.hidden = !(left === null || left > 0);
+      // A passed graded quiz is final: a later try must not turn the pass into a fail.
+      retry.hidden = !(left === null || left > 0) || (data.graded && record.p);
       submit.disabled = true;
       form.querySelectorAll("input, select").forEach(function (i) { i.disabled = true; });
       return { score: score, max: max, percent: percent, outcomes: outcomes };
