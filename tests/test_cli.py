@@ -61,7 +61,7 @@ def test_validate_writes_nothing(course_dir: Path):
 
 def test_validate_missing_folder():
     result = run("validate", "/nonexistent/course")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.startswith("error: /nonexistent/course: no such folder")
 
 
@@ -103,3 +103,22 @@ def test_unwritable_output_folder_is_a_clear_error(course_dir: Path, tmp_path: P
     assert result.exit_code == 1
     assert result.output.startswith(f"error: cannot build the web output: {blocker}: ")
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_validate_given_the_course_file_says_to_give_the_folder(course_dir: Path):
+    result = run("validate", course_dir / "course.yaml")
+    assert result.exit_code == 2
+    assert "is a file; give the folder that holds it" in result.output
+
+
+def test_new_cannot_write_here(tmp_path: Path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x", encoding="utf-8")
+    result = run("new", blocker / "cours")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {blocker / 'cours'}: cannot create the course here")
+
+
+def test_new_derives_an_ascii_id_from_the_folder_name(tmp_path: Path):
+    assert run("new", tmp_path / "Mon Cours été").exit_code == 0
+    assert "id: mon-cours-ete\n" in (tmp_path / "Mon Cours été" / "course.yaml").read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """coursebridge new DIR"""
 
+import shlex
 from pathlib import Path
 
 import click
@@ -15,4 +16,5 @@ def command(folder: Path, title: str | None) -> None:
     files = create_course(folder, title)
     for path in files:
         click.echo(f"created {path}")
-    click.echo(f"Next: edit {folder / 'course.yaml'}, then run 'coursebridge validate {folder}'.")
+    click.echo(f"Next: edit {shlex.quote(str(folder / 'course.yaml'))}, then run: "
+               f"coursebridge validate {shlex.quote(str(folder))}")

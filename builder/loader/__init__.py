@@ -13,13 +13,22 @@ from builder.model import Course
 COURSE_FILE = "course.yaml"
 
 
+class CourseNotFound(UserError):
+    """The path given is not a course folder; like any invalid course, exit status 2."""
+
+    exit_code = 2
+
+
 def load_course(folder: str | Path) -> Course:
     """Load and check `folder/course.yaml` and what it includes; raise CourseError if invalid."""
     folder = Path(folder)
+    if folder.is_file():
+        hint = "give the folder that holds it" if folder.name == COURSE_FILE else "give a folder"
+        raise CourseNotFound(f"{folder}: is a file; {hint}, not the file itself")
     if not folder.is_dir():
-        raise UserError(f"{folder}: no such folder; expected a course folder with {COURSE_FILE}")
+        raise CourseNotFound(f"{folder}: no such folder; expected a course folder with {COURSE_FILE}")
     if not (folder / COURSE_FILE).is_file():
-        raise UserError(
+        raise CourseNotFound(
             f"{folder}: no {COURSE_FILE} here; expected a course folder "
             "(create one with 'coursebridge new')"
         )

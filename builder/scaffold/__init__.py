@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 from builder.errors import UserError
@@ -13,10 +14,18 @@ TEMPLATE = Path(__file__).parent / "template"
 
 def create_course(folder: Path, title: str | None = None) -> list[Path]:
     """Copy the template course into `folder` (which must be new or empty)."""
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: is a file; choose a new folder for the course")
+    if folder.exists() and any(folder.iterdir()):
         raise UserError(f"{folder}: already exists and is not empty; choose a new folder")
     course_id = _slug(folder.resolve().name) or "mon-cours"
-    shutil.copytree(TEMPLATE, folder, dirs_exist_ok=True)
+    try:
+        shutil.copytree(TEMPLATE, folder, dirs_exist_ok=True)
+    except OSError as error:
+        raise UserError(
+            f"{folder}: cannot create the course here ({error.strerror or error}); "
+            "choose a folder you can write to"
+        ) from None
     course_file = folder / "course.yaml"
     text = course_file.read_text(encoding="utf-8")
     text = text.replace("{{ course_id }}", course_id)
@@ -26,7 +35,8 @@ def create_course(folder: Path, title: str | None = None) -> list[Path]:
 
 
 def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     return slug if slug[:1].isalpha() else f"cours-{slug}".strip("-")
 
 
