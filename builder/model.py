@@ -348,6 +348,7 @@ class Slot:
     sequence: Sequence | None = None
     break_: Break | None = None
     breaks: list[Slot] = field(default_factory=list)  # pauses within a sequence's span
+    past_midnight: bool = False  # the end was clamped to 23:59
 
     @property
     def title(self) -> str:
@@ -458,7 +459,8 @@ def day_schedule(day: Day) -> list[Slot]:
         while pending and _minutes(pending[0].start) <= moment:
             brk = pending.pop(0)
             start = _minutes(brk.start)
-            slots.append(Slot(_clock(start), _clock(start + int(brk.duration)), break_=brk))
+            end = start + int(brk.duration)
+            slots.append(Slot(_clock(start), _clock(end), break_=brk, past_midnight=end > LAST_MINUTE))
             cursor = max(cursor, start + int(brk.duration))
 
     for index, sequence in enumerate(day.sequences):
@@ -468,7 +470,9 @@ def day_schedule(day: Day) -> list[Slot]:
             end = start + int(sequence.duration)
         else:
             end = _next_fixed_time(day, index, pending, start)
-        slots.append(Slot(_clock(start), _clock(max(start, end)), sequence=sequence))
+        end = max(start, end)
+        slots.append(Slot(_clock(start), _clock(end), sequence=sequence,
+                          past_midnight=end > LAST_MINUTE))
         cursor = max(start, end)
     place_breaks_until(24 * 60)
     return _nest_inner_breaks(sorted(slots, key=lambda slot: slot.start))
@@ -503,6 +507,9 @@ def _minutes(moment: dt.time) -> int:
     return moment.hour * 60 + moment.minute
 
 
+LAST_MINUTE = 23 * 60 + 59
+
+
 def _clock(minutes: int) -> dt.time:
-    minutes = min(minutes, 23 * 60 + 59)
+    minutes = min(minutes, LAST_MINUTE)
     return dt.time(minutes // 60, minutes % 60)

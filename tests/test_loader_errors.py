@@ -51,6 +51,8 @@ BAD_INPUTS = [
      "starts at 12:00, before 'Découvrir les communautés de pratique' ends at 12:30"),
     (DAY, "duration: 3h30\n    objectives: [O2]", "duration: 4h30\n    objectives: [O2]", f"{DAY}:40:",
      "ends at 18:00, after the day's end at 17:00"),
+    (DAY, 'start: "13:30"\n    duration: 3h30', 'start: "22:00"\n    duration: 4h', f"{DAY}:40:",
+     "ends after midnight; a day's items must end by 23:59"),
     (DAY, "date: 2026-03-02", "date: 2026-02-30", f"{DAY}:3:",
      "invalid date '2026-02-30'; expected YYYY-MM-DD"),
     (DAY, "date: 2026-03-02", "date: 2026-04-02", f"{DAY}:3:",
@@ -179,6 +181,21 @@ def test_alias_that_contains_itself_is_refused(course_dir, cycle):
     found = problems(course_dir)
     assert any(p.startswith(f"{COURSE}:46:") and "refers to the value that contains it" in p
                for p in found), found
+
+
+def test_overlap_with_a_long_earlier_sequence_is_reported(course_dir):
+    """B sits inside A; C starts after B ends but still overlaps A."""
+    day = course_dir / DAY
+    text = day.read_text(encoding="utf-8").replace("    duration: 3h30\n    objectives: [O1]",
+                                                   "    duration: 3h\n    objectives: [O1]")
+    inner = ('  - id: seq-b\n    title: B\n    start: "09:30"\n    duration: 30\n'
+             '    activities: [{id: b1, type: theory, title: B1, body: texte}]\n'
+             '  - id: seq-c\n    title: C\n    start: "10:00"\n    duration: 60\n'
+             '    activities: [{id: c1, type: theory, title: C1, body: texte}]\n')
+    day.write_text(text.replace("  - id: lancer\n", inner + "  - id: lancer\n"), encoding="utf-8")
+    found = problems(course_dir)
+    assert any("days[0].sequences[2].start: starts at 10:00, before 'Découvrir les communautés "
+               "de pratique' ends at 12:00" in p for p in found), found
 
 
 def test_include_cycle(course_dir):

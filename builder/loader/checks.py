@@ -182,7 +182,7 @@ class CourseChecker:
         if not day.sequences or day.start is None or not breaks_readable:
             return  # the unreadable values are reported already; no timetable to check
         slots = model.day_schedule(day)
-        previous: model.Slot | None = None
+        previous: model.Slot | None = None  # the slot that ends last so far
         for slot in slots:
             owner = slot.sequence or slot.break_
             if slot.sequence and slot.start == slot.end:
@@ -199,13 +199,16 @@ class CourseChecker:
                     f"starts at {slot.start:%H:%M}, before '{previous.title}' ends at "
                     f"{previous.end:%H:%M}; expected items that do not overlap",
                 )
-            if day.end and slot.end > day.end:
+            if slot.past_midnight:
+                self.report(owner, None, "ends after midnight; a day's items must end by 23:59")
+            elif day.end and slot.end > day.end:
                 self.report(
                     owner,
                     None,
                     f"ends at {slot.end:%H:%M}, after the day's end at {day.end:%H:%M}",
                 )
-            previous = slot
+            if previous is None or slot.end > previous.end:
+                previous = slot
         if slots and slots[0].start < day.start:
             owner = slots[0].sequence or slots[0].break_
             self.report(owner, "start", f"starts before the day's start at {day.start:%H:%M}")
