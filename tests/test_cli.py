@@ -122,3 +122,16 @@ def test_new_cannot_write_here(tmp_path: Path):
 def test_new_derives_an_ascii_id_from_the_folder_name(tmp_path: Path):
     assert run("new", tmp_path / "Mon Cours été").exit_code == 0
     assert "id: mon-cours-ete\n" in (tmp_path / "Mon Cours été" / "course.yaml").read_text(encoding="utf-8")
+
+
+def test_build_refuses_to_write_into_the_course_folder(course_dir: Path):
+    result = run("build", course_dir, "-o", course_dir, "--format", "web")
+    assert result.exit_code == 1
+    assert "is the course folder; write the outputs elsewhere" in result.output
+    assert not (course_dir / "web").exists()
+
+
+def test_a_format_given_twice_is_built_once(course_dir: Path, tmp_path: Path):
+    result = run("build", course_dir, "-o", tmp_path / "d", "-f", "web", "-f", "web")
+    assert result.exit_code == 0
+    assert result.output.count("web ") == 1

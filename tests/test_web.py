@@ -177,3 +177,13 @@ def test_format_reference_is_in_step_with_the_model():
 
     document = (Path(__file__).parent.parent / "docs" / "course-format.md").read_text(encoding="utf-8")
     assert generated() in document, "run: python -m builder.reference docs/course-format.md"
+
+
+def test_french_dates_write_the_first_of_the_month_as_an_ordinal():
+    import datetime as dt
+
+    from builder.i18n import Interface
+
+    assert Interface("fr").date(dt.date(2026, 3, 1)) == "1er mars 2026"
+    assert Interface("fr").date_range(dt.date(2026, 3, 1), dt.date(2026, 3, 2)) == "1er et 2 mars 2026"
+    assert Interface("en").date(dt.date(2026, 3, 1)) == "March 1, 2026"

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from builder.exporters import EXPORTERS, get_exporter
+from builder.errors import UserError
 from builder.exporters.base import FormatNote
 from builder.loader import load_course
 
@@ -24,8 +25,10 @@ from builder.loader import load_course
 def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool) -> None:
     """Build the course in FOLDER into DIST, in every format or those given."""
     course = load_course(folder)
+    if dist.resolve() == course.root:
+        raise UserError(f"{dist}: is the course folder; write the outputs elsewhere, e.g. -o dist")
     warnings = 0
-    for name in formats or tuple(EXPORTERS):
+    for name in dict.fromkeys(formats or EXPORTERS):  # each format once, in the order given
         result = get_exporter(name).build(course, dist)
         click.echo(f"{name:10} {result.output}")
         for message in result.warnings:

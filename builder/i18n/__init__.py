@@ -33,7 +33,12 @@ class Interface:
 
     def date(self, day: dt.date) -> str:
         month = self.strings["months"][day.month - 1]
-        return self.strings["date_format"].format(day=day.day, month=month, year=day.year)
+        return self.strings["date_format"].format(day=self._day(day.day), month=month,
+                                                  year=day.year)
+
+    def _day(self, number: int) -> str:
+        """French writes the first of the month as an ordinal: « 1er janvier »."""
+        return "1er" if number == 1 and self.language == "fr" else str(number)
 
     def date_range(self, start: dt.date, end: dt.date | None) -> str:
         if not end or end == start:
@@ -41,7 +46,7 @@ class Interface:
         if (start.year, start.month) == (end.year, end.month) and (end - start).days == 1:
             month = self.strings["months"][start.month - 1]
             return self.strings["date_range_same_month"].format(
-                day1=start.day, day2=end.day, month=month, year=start.year
+                day1=self._day(start.day), day2=end.day, month=month, year=start.year
             )
         return self.strings["date_range"].format(start=self.date(start), end=self.date(end))
 

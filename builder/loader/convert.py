@@ -213,6 +213,14 @@ class Converter:
             if key in values or key in origins:
                 self.problem(key_node, field_path, f"duplicate key '{key}'; keep only one")
                 continue
+            if key == INCLUDE_KEY:
+                self.problem(
+                    key_node,
+                    field_path,
+                    "'include' must be the only key of its mapping; "
+                    "move the other keys into the included file",
+                )
+                continue
             if key not in fields:
                 self.problem(
                     key_node,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -15,6 +16,7 @@ import yaml
 from builder.errors import Location
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+WINDOWS_DRIVE = re.compile(r"[A-Za-z]:")
 MAX_NESTING = 100
 MAX_EXPANDED_VALUES = 200_000  # a large course has about 20,000
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -50,11 +52,18 @@ class CourseSources:
             raise SourceProblem(
                 where, f"path '{reference}' contains a backslash; use '/' between folders"
             )
-        if reference.startswith("/") or PurePosixPath(reference).is_absolute() or ":" in reference:
+        if reference.startswith("/") or PurePosixPath(reference).is_absolute() or \
+                WINDOWS_DRIVE.match(reference):
             raise SourceProblem(
                 where,
                 f"absolute path '{reference}' is not allowed; "
                 "expected a path relative to this file, inside the course folder",
+            )
+        if ":" in reference:
+            raise SourceProblem(
+                where,
+                f"'{reference}' contains ':', which is not allowed in a file path "
+                "(a URL belongs in a link or a resource's 'url'); rename the file",
             )
         joined = os.path.normpath(os.path.join(base, reference)).replace(os.sep, "/")
         if joined == ".." or joined.startswith("../"):
@@ -117,7 +126,8 @@ class CourseSources:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             raise SourceProblem(
-                _location(relative, mark), f"invalid YAML: {error.problem or error.context}"
+                _location(relative, mark),
+                f"invalid YAML: {error.problem or error.context}{_hint(text, mark)}",
             ) from None
         except yaml.YAMLError as error:
             raise SourceProblem(Location(relative), f"invalid YAML: {error}") from None
@@ -225,6 +235,14 @@ def _attach(open_nodes: list[yaml.Node], pending_keys: list, node: yaml.Node) ->
     else:
         parent.value.append((pending_keys[-1], node))
         pending_keys[-1] = None
+
+
+def _hint(text: str, mark) -> str:
+    """What usually causes the error at `mark`, when we can tell."""
+    lines = text.splitlines()
+    if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
+        return "; YAML indents with spaces, not tabs: replace the tab characters"
+    return ""
 
 
 def node_location(node: yaml.Node) -> Location:
