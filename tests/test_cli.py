@@ -72,6 +72,15 @@ def test_coverage_matrix(course_dir: Path):
     assert "jour-1 / decouvrir / quiz-definition" in result.output
 
 
+def test_validate_warns_about_coverage_gaps_without_failing(course_dir: Path):
+    day = course_dir / "days" / "jour-1.yaml"
+    day.write_text(day.read_text(encoding="utf-8").replace("assesses: [O2]", "assesses: []")
+                   .replace("assesses: [O1, O2]", "assesses: [O1]"), encoding="utf-8")
+    result = run("validate", course_dir)
+    assert result.exit_code == 0
+    assert "warning: O2 is not assessed (see --coverage)" in result.output
+
+
 def test_coverage_gap_fails(course_dir: Path):
     day = course_dir / "days" / "jour-1.yaml"
     day.write_text(day.read_text(encoding="utf-8").replace("assesses: [O2]", "assesses: []")

@@ -14,11 +14,14 @@ from builder.loader import load_course
 def command(folder: Path, coverage: bool) -> None:
     """Check the course in FOLDER; write nothing. Exit status 2 when invalid."""
     course = load_course(folder)
+    matrix = coverage_matrix(course)
     if coverage:
-        matrix = coverage_matrix(course)
         click.echo(format_matrix(matrix))
         if not matrix.complete:
             raise SystemExit(1)
+    else:
+        for gap in matrix.gaps:
+            click.echo(f"warning: {gap} (see --coverage)", err=True)
     activities = sum(1 for _ in course.activities())
     days = len(course.days)
     click.echo(f"{folder}: valid ({days} day{'s' if days > 1 else ''}, {activities} activities).")

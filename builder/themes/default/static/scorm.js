@@ -216,7 +216,7 @@
     var done = state.v.length + submitted.length, total = pages.length + graded.length;
     return {
       completed: done >= total, progress: total ? done / total : 1,
-      score: final ? Math.round(10000 * earned / (points || 1)) / 100 : null
+      score: final ? Math.floor(10000 * earned / (points || 1)) / 100 : null  // never rounded up to a pass
     };
   }
   function report(state) {
