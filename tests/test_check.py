@@ -15,7 +15,7 @@ from builder.exporters import get_exporter
 from builder.loader import load_course
 from builder.package_check import check_package
 
-LINE = re.compile(r"^(ERROR|WARNING): [^:]+(:\d+)?: .+; .+$")
+LINE = re.compile(r"^(ERROR|WARNING): (?P<package>[^:]+): [^:]+(:\d+)?: .+; .+$")
 
 SCORM12_THIRD_PARTY = """<?xml version="1.0" encoding="UTF-8"?>
 <manifest identifier="com.example.course" version="1"
@@ -135,14 +135,37 @@ def test_cli_prints_one_line_per_finding_and_a_summary(course_dir, tmp_path):
     assert result.exit_code == 1
     out = result.output.strip().splitlines()
     assert "the Moodle app plays SCORM 1.2 packages only" in out[0] and LINE.match(out[0])
-    assert out[1].startswith(
-        "cours-scorm2004.zip: SCORM 2004 package (schemaversion 2004 4th "
+    assert out[1] == (
+        f"{output}: SCORM 2004 package (schemaversion 2004 4th "
         "Edition): 0 errors, 1 warning; ready to upload."
     )
-    assert out[2].startswith("ERROR: imsmanifest.xml:1: not well-formed XML")
-    assert (
-        out[3]
-        == "broken.zip: unknown package: 1 error, 0 warnings; fix the errors before uploading."
+    assert out[2].startswith(f"ERROR: {broken}: imsmanifest.xml:1: not well-formed XML")
+    assert out[3] == (
+        f"{broken}: unknown package: 1 error, 0 warnings; fix the errors before uploading."
+    )
+
+
+def test_cli_names_the_package_of_each_finding_and_keeps_each_package_together(tmp_path):
+    files = {name: data for name, data in SCORM12_FILES.items() if name != "handout.pdf"}
+    scorm12 = make_zip(tmp_path / "a.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **files})
+    scorm2004 = make_zip(
+        tmp_path / "b.zip",
+        {"imsmanifest.xml": SCORM2004_THIRD_EDITION.format(version="CAM 1.3"), "a.html": ""},
+    )
+    result = CliRunner().invoke(main, ["check", str(scorm12), str(scorm2004)])
+    out = result.output.splitlines()
+    packages = [match["package"] if (match := LINE.match(line)) else None for line in out]
+    assert packages == [str(scorm12), str(scorm12), None, str(scorm2004), None]
+    assert out[2].startswith(f"{scorm12}: SCORM 1.2 package (schemaversion 1.2): 2 errors")
+    assert out[4].startswith(f"{scorm2004}: SCORM 2004 package (schemaversion CAM 1.3): 0 errors")
+
+
+def test_cli_refuses_a_folder_before_reporting_on_any_package(course_dir, tmp_path):
+    output = get_exporter("scorm12").build(load_course(course_dir), tmp_path).output
+    result = CliRunner().invoke(main, ["check", str(output), str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path}: is a folder; zip its contents first, or give the package's .zip\n"
     )
 
 
@@ -223,7 +246,7 @@ def test_schema_errors_are_located(tmp_path):
         make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
     )
     (error,) = find(report, "ERROR", "titel")
-    assert error.startswith("ERROR: imsmanifest.xml:15: ")
+    assert error.startswith(f"ERROR: {report.package}: imsmanifest.xml:15: ")
     assert error.endswith("make it valid against the SCORM 1.2 package schemas")
 
 
@@ -272,7 +295,7 @@ def test_cartridge_descriptors_are_validated(tmp_path):
     )
     assert report.kind == "Common Cartridge 1.1 (schemaversion 1.1.0)"
     (error,) = report.errors
-    assert str(error).startswith("ERROR: topic.xml:3: ")
+    assert str(error).startswith(f"ERROR: {report.package}: topic.xml:3: ")
 
 
 def test_cartridge_versions_moodle_cannot_import(tmp_path):
@@ -289,12 +312,10 @@ def test_cartridge_versions_moodle_cannot_import(tmp_path):
 
 
 def test_manifest_in_a_subfolder(tmp_path):
-    report = check_package(
-        make_zip(tmp_path / "p.zip", {"course/imsmanifest.xml": SCORM12_THIRD_PARTY})
-    )
-    assert lines(report) == [
+    package = make_zip(tmp_path / "p.zip", {"course/imsmanifest.xml": SCORM12_THIRD_PARTY})
+    assert lines(check_package(package)) == [
         (
-            "ERROR: zip: course/imsmanifest.xml: the manifest is not at the root of the zip; zip the "
+            f"ERROR: {package}: zip: course/imsmanifest.xml: the manifest is not at the root of the zip; zip the "
             "contents of 'course/', not the folder itself"
         )
     ]
@@ -319,7 +340,7 @@ def test_not_a_zip_and_a_truncated_zip(tmp_path):
     text = tmp_path / "notes.zip"
     text.write_text("hello", encoding="utf-8")
     assert lines(check_package(text)) == [
-        "ERROR: zip: not a zip archive, or a damaged one; export the package again"
+        f"ERROR: {text}: zip: not a zip archive, or a damaged one; export the package again"
     ]
     whole = make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **SCORM12_FILES})
     truncated = tmp_path / "truncated.zip"
@@ -344,7 +365,7 @@ def test_unsafe_paths_are_refused(tmp_path, name):
     report = check_package(package)
     assert lines(report) == [
         (
-            f"ERROR: zip: {name}: unsafe path (absolute, '..' or backslash); rebuild the zip with "
+            f"ERROR: {package}: zip: {name}: unsafe path (absolute, '..' or backslash); rebuild the zip with "
             "relative paths and '/' separators"
         )
     ]
@@ -369,7 +390,8 @@ def test_high_compression_ratio_is_refused_before_reading(tmp_path):
     package = make_zip(tmp_path / "bomb.zip", entries)
     report = check_package(package)
     assert lines(report) == [
-        "ERROR: zip: zeros.bin: compression ratio above 100:1, a likely zip bomb; do not upload it"
+        f"ERROR: {package}: zip: zeros.bin: compression ratio above 100:1, a likely zip bomb; "
+        "do not upload it"
     ]
 
 
@@ -380,7 +402,7 @@ def test_forged_declared_sizes_are_refused(tmp_path):
     data[central + 24 : central + 28] = struct.pack("<I", 0xFFFFFFF0)  # uncompressed size
     package.write_bytes(bytes(data))
     (line,) = lines(check_package(package))
-    assert line.startswith("ERROR: zip: expands to 4095 MiB (limit 2048 MiB): a zip bomb")
+    assert line.startswith(f"ERROR: {package}: zip: expands to 4095 MiB (limit 2048 MiB): a zip bomb")
 
 
 def test_xml_entities_are_refused_and_never_expanded(tmp_path):
@@ -389,10 +411,10 @@ def test_xml_entities_are_refused_and_never_expanded(tmp_path):
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
         '<manifest xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2">&b;</manifest>'
     )
-    report = check_package(make_zip(tmp_path / "p.zip", {"imsmanifest.xml": laughs}))
-    assert lines(report) == [
+    package = make_zip(tmp_path / "p.zip", {"imsmanifest.xml": laughs})
+    assert lines(check_package(package)) == [
         (
-            "ERROR: imsmanifest.xml: declares XML entities (an entity-expansion attack, or needless); "
+            f"ERROR: {package}: imsmanifest.xml: declares XML entities (an entity-expansion attack, or needless); "
             "remove the DOCTYPE and its entities"
         )
     ]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from builder.package_check import check_package
+from builder.package_check import check_package, require_package_file
 
 
 @click.command("check")
@@ -12,8 +12,11 @@ from builder.package_check import check_package
 def command(packages: tuple[Path, ...]) -> None:
     """Check SCORM packages and Common Cartridges, ours or other tools'.
 
-    One line per finding, then a summary per package; exit status 1 when any has errors.
+    Package by package: one line per finding, naming the package, then its summary. Exit
+    status 1 when any has errors. A missing file or a folder stops the run before any report.
     """
+    for path in packages:
+        require_package_file(path)
     failed = False
     for path in packages:
         report = check_package(path)

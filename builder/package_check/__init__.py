@@ -16,11 +16,16 @@ from builder.package_check.findings import Finding, Report
 from builder.package_check.manifest import check_manifest
 
 
-def check_package(path: Path) -> Report:
+def require_package_file(path: Path) -> None:
+    """Raise UserError unless `path` is a file that can be checked."""
     if path.is_dir():
         raise UserError(f"{path}: is a folder; zip its contents first, or give the package's .zip")
     if not path.is_file():
         raise UserError(f"{path}: no such file; give the path of a .zip (or .imscc) package")
+
+
+def check_package(path: Path) -> Report:
+    require_package_file(path)
     report = Report(path)
     archive = Archive(path, report)
     try:
@@ -31,4 +36,4 @@ def check_package(path: Path) -> Report:
     return report
 
 
-__all__ = ["Finding", "Report", "check_package"]
+__all__ = ["Finding", "Report", "check_package", "require_package_file"]

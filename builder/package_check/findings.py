@@ -9,15 +9,16 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class Finding:
-    """`ERROR|WARNING: where: what; how to fix`."""
+    """`ERROR|WARNING: package: where: what; how to fix`."""
 
     severity: Literal["ERROR", "WARNING"]
+    package: str  # the path as given, so two packages with the same name stay apart
     where: str
     what: str
     fix: str
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.where}: {self.what}; {self.fix}"
+        return f"{self.severity}: {self.package}: {self.where}: {self.what}; {self.fix}"
 
 
 @dataclass
@@ -27,10 +28,10 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
 
     def error(self, where: str, what: str, fix: str) -> None:
-        self.findings.append(Finding("ERROR", where, what, fix))
+        self.findings.append(Finding("ERROR", str(self.package), where, what, fix))
 
     def warning(self, where: str, what: str, fix: str) -> None:
-        self.findings.append(Finding("WARNING", where, what, fix))
+        self.findings.append(Finding("WARNING", str(self.package), where, what, fix))
 
     @property
     def errors(self) -> list[Finding]:
@@ -44,4 +45,4 @@ class Report:
         errors, warnings = len(self.errors), len(self.warnings)
         counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
         verdict = "fix the errors before uploading" if errors else "ready to upload"
-        return f"{self.package.name}: {self.kind}: {counts}; {verdict}."
+        return f"{self.package}: {self.kind}: {counts}; {verdict}."
