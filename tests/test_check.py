@@ -358,17 +358,20 @@ def test_damaged_entry(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["/etc/passwd", "../../evil.html", "content\\index.html", "C:/x.html"]
+    "name", ["/etc/passwd", "../evil", "../../evil.html", "content\\index.html", "C:/x.html"]
 )
-def test_unsafe_paths_are_refused(tmp_path, name):
-    package = make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, name: "x"})
+def test_an_unsafe_path_is_reported_and_the_rest_still_checked(tmp_path, name):
+    files = {entry: data for entry, data in SCORM12_FILES.items() if entry != "handout.pdf"}
+    package = make_zip(
+        tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **files, name: "x"}
+    )
     report = check_package(package)
-    assert lines(report) == [
-        (
-            f"ERROR: {package}: zip: {name}: unsafe path (absolute, '..' or backslash); rebuild the zip with "
-            "relative paths and '/' separators"
-        )
-    ]
+    assert report.kind == "SCORM 1.2 package (schemaversion 1.2)"
+    assert lines(report)[0] == (
+        f"ERROR: {package}: zip: {name}: unsafe path (absolute, '..' or backslash); "
+        "rebuild the zip with relative paths and '/' separators"
+    )
+    assert find(report, "ERROR", "'handout.pdf' is named but not in the zip")
 
 
 def test_symbolic_links_are_refused(tmp_path):
@@ -381,18 +384,49 @@ def test_symbolic_links_are_refused(tmp_path):
     assert find(check_package(package), "ERROR", "symbolic link")
 
 
-def test_high_compression_ratio_is_refused_before_reading(tmp_path):
+def opened_entries(monkeypatch) -> list[str]:
+    """The names of the zip entries opened from now on."""
+    opened: list[str] = []
+    open_entry = zipfile.ZipFile.open
+
+    def recording_open(self, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return open_entry(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording_open)
+    return opened
+
+
+def test_an_unsafe_manifest_is_reported_and_never_read(tmp_path, monkeypatch):
+    package = tmp_path / "p.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        link = zipfile.ZipInfo("imsmanifest.xml")
+        link.external_attr = 0o120777 << 16
+        archive.writestr(link, "/etc/passwd")
+    opened = opened_entries(monkeypatch)
+    report = check_package(package)
+    assert lines(report) == [
+        f"ERROR: {package}: zip: imsmanifest.xml: symbolic link; "
+        "replace it with the file it points to"
+    ]
+    assert opened == []
+
+
+def test_high_compression_ratio_is_refused_before_reading(tmp_path, monkeypatch):
     entries = {
         "imsmanifest.xml": SCORM12_THIRD_PARTY,
         **SCORM12_FILES,
         "zeros.bin": bytes(5 * 1024**2),
     }
     package = make_zip(tmp_path / "bomb.zip", entries)
+    opened = opened_entries(monkeypatch)
     report = check_package(package)
     assert lines(report) == [
         f"ERROR: {package}: zip: zeros.bin: compression ratio above 100:1, a likely zip bomb; "
         "do not upload it"
     ]
+    assert report.kind == "SCORM 1.2 package (schemaversion 1.2)"
+    assert opened == ["imsmanifest.xml"]
 
 
 def test_forged_declared_sizes_are_refused(tmp_path):

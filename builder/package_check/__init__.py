@@ -1,9 +1,10 @@
 """`coursebridge check`: is a SCORM package or Common Cartridge (ours or another tool's)
 safe to open, complete, valid, and fit for Moodle?
 
-The zip is vetted from its central directory first (sizes, ratios, paths), so a hostile
-archive is refused before anything is decompressed; only the manifest and the cartridge's
-XML descriptors are then read, with bounded reads and a parser that loads no DTD.
+The zip is vetted from its central directory first: an archive too large to check is refused
+whole; an unsafe entry (its path, a link, its compression ratio) is reported and never read,
+and the rest is checked. Only the manifest and the cartridge's XML descriptors are read, with
+bounded reads and a parser that loads no DTD.
 """
 
 from __future__ import annotations

@@ -20,12 +20,14 @@ JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
 
 
 class Archive:
-    """The entries of a zip whose central directory passed the safety checks."""
+    """A zip whose size and entry count are plausible. Its unsafe entries are reported and
+    listed in `refused`: they count as present, but are never read."""
 
     def __init__(self, path: Path, report: Report):
         self.report = report
         self.zip: zipfile.ZipFile | None = None
         self.names: set[str] = set()
+        self.refused: set[str] = set()
         try:
             self.zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
@@ -34,11 +36,14 @@ class Archive:
         except OSError as error:
             report.error("zip", f"cannot read the file ({error.strerror})", "check its permissions")
             return
-        if not self._entries_are_safe(self.zip.infolist()):
+        entries = self.zip.infolist()
+        if not self._is_plausible(entries):
             self.zip.close()
             self.zip = None
             return
-        self.names = {info.filename for info in self.zip.infolist() if not info.is_dir()}
+        self.refused = {info.filename for info in entries if not self._entry_is_safe(info)}
+        self._report_odd_entries(entries)
+        self.names = {info.filename for info in entries if not info.is_dir()}
 
     @property
     def usable(self) -> bool:
@@ -48,11 +53,10 @@ class Archive:
         if self.zip:
             self.zip.close()
 
-    def _entries_are_safe(self, entries: list[zipfile.ZipInfo]) -> bool:
-        """Refuse archives that would exhaust or escape; report, but keep, junk files."""
-        report = self.report
+    def _is_plausible(self, entries: list[zipfile.ZipInfo]) -> bool:
+        """Refuse, whole, archives too large to be checked without exhausting the machine."""
         if len(entries) > MAX_ENTRIES:
-            report.error(
+            self.report.error(
                 "zip",
                 f"{len(entries)} entries (limit {MAX_ENTRIES})",
                 "this is not a course package, or a damaged one",
@@ -60,56 +64,65 @@ class Archive:
             return False
         total = sum(info.file_size for info in entries)
         if total > MAX_TOTAL_SIZE:
-            report.error(
+            self.report.error(
                 "zip",
                 f"expands to {total // 1024**2} MiB (limit "
                 f"{MAX_TOTAL_SIZE // 1024**2} MiB): a zip bomb or a damaged archive",
                 "do not upload it",
             )
             return False
+        return True
+
+    def _entry_is_safe(self, info: zipfile.ZipInfo) -> bool:
+        """Report an entry that would escape the package's folder or exhaust the machine."""
+        where = f"zip: {info.filename}"
         safe = True
+        if _unsafe_path(info.filename):
+            self.report.error(
+                where,
+                "unsafe path (absolute, '..' or backslash)",
+                "rebuild the zip with relative paths and '/' separators",
+            )
+            safe = False
+        if stat.S_ISLNK(info.external_attr >> 16):
+            self.report.error(where, "symbolic link", "replace it with the file it points to")
+            safe = False
+        if info.file_size > RATIO_CHECKED_FROM and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            self.report.error(
+                where, f"compression ratio above {MAX_RATIO}:1, a likely zip bomb", "do not upload it"
+            )
+            safe = False
+        return safe
+
+    def _report_odd_entries(self, entries: list[zipfile.ZipInfo]) -> None:
+        """Duplicate and encrypted entries are errors; operating-system junk is a warning."""
         seen: set[str] = set()
         for info in entries:
             name = info.filename
             where = f"zip: {name}"
-            if _unsafe_path(name):
-                report.error(
-                    where,
-                    "unsafe path (absolute, '..' or backslash)",
-                    "rebuild the zip with relative paths and '/' separators",
-                )
-                safe = False
-            if stat.S_ISLNK(info.external_attr >> 16):
-                report.error(where, "symbolic link", "replace it with the file it points to")
-                safe = False
-            if info.file_size > RATIO_CHECKED_FROM and info.file_size > MAX_RATIO * max(
-                info.compress_size, 1
-            ):
-                report.error(
-                    where,
-                    f"compression ratio above {MAX_RATIO}:1, a likely zip bomb",
-                    "do not upload it",
-                )
-                safe = False
             if name in seen:
-                report.error(where, "appears twice in the zip", "rebuild the zip")
+                self.report.error(where, "appears twice in the zip", "rebuild the zip")
             seen.add(name)
             if info.flag_bits & 0x1:
-                report.error(
+                self.report.error(
                     where,
                     "encrypted",
                     "LMSs cannot read encrypted entries: zip again without a password",
                 )
             if JUNK.search(name):
-                report.warning(
+                self.report.warning(
                     where,
                     "operating-system junk file",
                     "zip the package folder's contents without it",
                 )
-        return safe
 
     def read(self, name: str, limit: int = MAX_XML_SIZE) -> bytes | None:
-        """The entry's bytes, or None (with a finding) when it cannot be read safely."""
+        """The entry's bytes, or None when it cannot be read safely (a refused entry has its
+        finding already; the others get one here)."""
+        if name in self.refused:
+            return None
         info = self.zip.getinfo(name)
         if info.file_size > limit:
             self.report.error(
