@@ -276,6 +276,89 @@ def test_scorm2004_schemaversion_moodle_does_not_recognise(tmp_path, version):
     assert find(report, "ERROR", "Moodle then plays the package as SCORM 1.2")
 
 
+def scorm12_with_item_values(tmp_path: Path, values: str) -> Path:
+    manifest = SCORM12_THIRD_PARTY.replace(
+        "<adlcp:masteryscore>80</adlcp:masteryscore>", values
+    )
+    return make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
+
+
+@pytest.mark.parametrize("score", ["170", "-5", "eighty", "1e2"])
+def test_scorm12_masteryscore_out_of_0_to_100(tmp_path, score):
+    package = scorm12_with_item_values(
+        tmp_path, f"<adlcp:masteryscore>{score}</adlcp:masteryscore>"
+    )
+    assert lines(check_package(package)) == [
+        f"ERROR: {package}: imsmanifest.xml:16: adlcp:masteryscore '{score}' is not a number "
+        "from 0 to 100; SCORM 1.2 mastery scores are percentages: write the passing score, "
+        "e.g. 80"
+    ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        "<adlcp:masteryscore>0</adlcp:masteryscore>",
+        "<adlcp:masteryscore> 100 </adlcp:masteryscore>",
+        "<adlcp:masteryscore>62.5</adlcp:masteryscore>",
+        "<adlcp:maxtimeallowed>0001:30:00.5</adlcp:maxtimeallowed>",
+    ],
+)
+def test_scorm12_item_values_within_the_specification(tmp_path, values):
+    assert lines(check_package(scorm12_with_item_values(tmp_path, values))) == []
+
+
+def test_scorm12_maxtimeallowed_must_be_a_timespan(tmp_path):
+    package = scorm12_with_item_values(
+        tmp_path, "<adlcp:maxtimeallowed>30 min</adlcp:maxtimeallowed>"
+    )
+    assert find(
+        check_package(package),
+        "ERROR",
+        "imsmanifest.xml:16: adlcp:maxtimeallowed '30 min' is not a SCORM 1.2 timespan; "
+        "write hours, minutes and seconds as HHHH:MM:SS.SS, e.g. 00:30:00",
+    )
+
+
+def scorm2004_with_item_values(tmp_path: Path, values: str) -> Path:
+    manifest = (
+        SCORM2004_THIRD_EDITION.format(version="2004 3rd Edition")
+        .replace(
+            'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"',
+            'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" '
+            'xmlns:imsss="http://www.imsglobal.org/xsd/imsss"',
+        )
+        .replace('identifierref="r"><title>T</title>', f'identifierref="r"><title>T</title>{values}')
+    )
+    return make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, "a.html": ""})
+
+
+def test_scorm2004_completion_threshold_from_0_to_1(tmp_path):
+    within = scorm2004_with_item_values(
+        tmp_path, "<adlcp:completionThreshold>0.8</adlcp:completionThreshold>"
+    )
+    assert check_package(within).errors == []
+    above = scorm2004_with_item_values(
+        tmp_path, "<adlcp:completionThreshold>1.7</adlcp:completionThreshold>"
+    )
+    assert [str(error) for error in check_package(above).errors] == [
+        f"ERROR: {above}: imsmanifest.xml:7: adlcp:completionThreshold '1.7' is not a "
+        "number from 0 to 1; write the fraction of the SCO to complete, e.g. 0.8 (in the "
+        "4th edition, as the minProgressMeasure attribute)"
+    ]
+
+
+def test_scorm2004_min_normalized_measure_from_minus_1_to_1(tmp_path):
+    package = scorm2004_with_item_values(
+        tmp_path,
+        "<imsss:sequencing><imsss:objectives><imsss:primaryObjective satisfiedByMeasure='true'>"
+        "<imsss:minNormalizedMeasure>2</imsss:minNormalizedMeasure>"
+        "</imsss:primaryObjective></imsss:objectives></imsss:sequencing>",
+    )
+    (error,) = check_package(package).errors
+    assert "minNormalizedMeasure" in str(error) and "greater than the maximum value" in str(error)
+
+
 def test_scorm2004_leaf_and_cluster_rules(tmp_path):
     manifest = SCORM2004_THIRD_EDITION.format(version="2004 4th Edition").replace(
         '<item identifier="i" identifierref="r"><title>T</title></item>',

@@ -8,6 +8,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -27,6 +28,8 @@ MAX_SCHEMA_ERRORS = 10
 # Moodle plays a manifest as SCORM 2004 only when schemaversion matches this (scormlib.php);
 # anything else is played with the SCORM 1.2 API, and a 2004 SCO then tracks nothing.
 MOODLE_2004_VERSIONS = re.compile(r"^(CAM )?1\.3$|^2004 (3rd|4th) Edition$")
+DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # xs:decimal, SCORM 1.2's CMIDecimal
+CMI_TIMESPAN = re.compile(r"\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?")  # SCORM 1.2: HHHH:MM:SS.SS
 
 
 @dataclass(frozen=True)
@@ -283,11 +286,44 @@ class ManifestChecker:
             self.check_item(item, resources, is_2004)
         if is_2004:
             self.check_scorm2004()
-        elif self.version != "1.2":
+        else:
+            self.check_scorm12()
+
+    def check_scorm12(self) -> None:
+        if self.version != "1.2":
             self.report.warning(
                 MANIFEST,
                 f"schemaversion is '{self.version}', not '1.2'",
                 "write <schemaversion>1.2</schemaversion> in the metadata",
+            )
+        # The SCORM 1.2 schema types these as strings; the specification bounds them.
+        for element in self.root.iter(f"{{{ADLCP12}}}masteryscore"):
+            self.check_decimal(
+                element,
+                Decimal(0),
+                Decimal(100),
+                "SCORM 1.2 mastery scores are percentages: write the passing score, e.g. 80",
+            )
+        for element in self.root.iter(f"{{{ADLCP12}}}maxtimeallowed"):
+            value = (element.text or "").strip()
+            if value and not CMI_TIMESPAN.fullmatch(value):
+                self.report.error(
+                    self.where(element),
+                    f"adlcp:maxtimeallowed '{value}' is not a SCORM 1.2 timespan",
+                    "write hours, minutes and seconds as HHHH:MM:SS.SS, e.g. 00:30:00",
+                )
+
+    def check_decimal(
+        self, element: etree._Element, low: Decimal, high: Decimal, fix: str
+    ) -> None:
+        """An element holding a decimal from `low` to `high`, or nothing."""
+        value = (element.text or "").strip()
+        if value and not (DECIMAL.fullmatch(value) and low <= Decimal(value) <= high):
+            self.report.error(
+                self.where(element),
+                f"adlcp:{etree.QName(element).localname} '{value}' is not a number "
+                f"from {low} to {high}",
+                fix,
             )
 
     def check_item(self, item: etree._Element, resources: dict, is_2004: bool) -> None:
@@ -327,6 +363,16 @@ class ManifestChecker:
                 "package as SCORM 1.2 and the SCO finds no API_1484_11",
                 "write <schemaversion>2004 4th Edition</schemaversion> (or "
                 "'2004 3rd Edition', 'CAM 1.3')",
+            )
+        # The 3rd edition's schema bounds this text to 0..1; the 4th edition's, which we
+        # validate all editions against, takes any text (its threshold moved to attributes).
+        for element in self.root.iter(f"{{{ADLCP2004}}}completionThreshold"):
+            self.check_decimal(
+                element,
+                Decimal(0),
+                Decimal(1),
+                "write the fraction of the SCO to complete, e.g. 0.8 (in the 4th edition, "
+                "as the minProgressMeasure attribute)",
             )
         advanced = {
             "sequencingRules",
