@@ -14,6 +14,7 @@ from builder.model import Discussion
 @dataclass(frozen=True)
 class Prompt:
     activity: str
+    title: str  # the Common Cartridge names the forum it creates for the prompt after it
     subject: str
     message_html: str
     forum: str | None
@@ -39,7 +40,7 @@ _CONTEXT = RenderContext(
 def read_course(folder: Path) -> CourseContent:
     course = load_course(folder)
     prompts = tuple(
-        Prompt(activity.id, activity.discussion_subject, render(activity.prompt, _CONTEXT), activity.forum)
+        Prompt(activity.id, activity.title, activity.discussion_subject, render(activity.prompt, _CONTEXT), activity.forum)
         for activity in course.activities_of(Discussion)
     )
     day_titles = tuple(day.title for day in course.days)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from lms_sync.state import CurrentState
-from lms_sync.syncfile import SyncSpec
+from lms_sync.syncfile import DiscussionSpec, SyncSpec
 
 # Moodle stores section names through clean_param(PARAM_TEXT), which drops tags: plan what it keeps,
 # or a title with a tag in it would be renamed on every run.
@@ -242,22 +242,30 @@ def _discussions(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[
     actions = []
     group_names = sorted(set(state.groups) | {group.name for group in spec.groups})
     for discussion in spec.discussions:
-        forum = state.forums.get(discussion.forum)
-        if forum is None:
-            note = (
-                f"forum {discussion.forum!r} is not in course {spec.course.shortname}, so {discussion.subject!r} cannot be posted: "
-                "import the course's Common Cartridge (it creates one forum per discussion topic) or add a forum with that name"
-            )
-            if note not in notes:
-                notes.append(note)
+        forums = [state.forums[name] for name in discussion.forums if name in state.forums]
+        if not forums:
+            notes.append(_no_forum_note(spec, discussion))
             continue
-        data = {"forum": discussion.forum, "subject": discussion.subject, "message": discussion.message_html, "activity": discussion.activity}
+        forum = forums[0]
+        # Found again in any forum it may go to: a preferred forum added later does not get it twice.
+        posted = frozenset().union(*(candidate.discussions for candidate in forums))
+        data = {"forum": forum.name, "subject": discussion.subject, "message": discussion.message_html, "activity": discussion.activity}
         if forum.groupmode == 0:
-            if not any(subject == discussion.subject for _, subject in forum.discussions):
-                actions.append(Action("post discussion", f"{discussion.forum}: {discussion.subject}", {**data, "group": None}))
+            if not any(subject == discussion.subject for _, subject in posted):
+                actions.append(Action("post discussion", f"{forum.name}: {discussion.subject}", {**data, "group": None}))
             continue
         for group in group_names:
             groupid = state.groups.get(group)
-            if groupid is None or (groupid, discussion.subject) not in forum.discussions:
-                actions.append(Action("post discussion", f"{discussion.forum}: {discussion.subject} ({group})", {**data, "group": group}))
+            if groupid is None or (groupid, discussion.subject) not in posted:
+                actions.append(Action("post discussion", f"{forum.name}: {discussion.subject} ({group})", {**data, "group": group}))
     return actions
+
+
+def _no_forum_note(spec: SyncSpec, discussion: DiscussionSpec) -> str:
+    wanted = " or ".join(map(repr, discussion.forums))
+    named = discussion.forum or discussion.default_forum or discussion.title
+    return (
+        f"course {spec.course.shortname} has no forum {wanted}, so {discussion.subject!r} (activity {discussion.activity}) "
+        f"cannot be posted: restore the course's Common Cartridge into it (it creates the forum {discussion.title!r}) "
+        f"or add a forum named {named!r} in Moodle, then run the plan again"
+    )

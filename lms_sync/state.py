@@ -189,7 +189,7 @@ def _groups(client: MoodleClient, state: CurrentState) -> None:
 
 
 def _forums(client: MoodleClient, spec: SyncSpec, state: CurrentState, contents: list[dict]) -> None:
-    wanted = {discussion.forum for discussion in spec.discussions}
+    wanted = {name for discussion in spec.discussions for name in discussion.forums}
     course = state.course
     forums = [f for f in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]}) if f["name"] in wanted]
     if not forums:

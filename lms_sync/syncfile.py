@@ -58,10 +58,18 @@ class GroupSpec:
 
 @dataclass(frozen=True)
 class DiscussionSpec:
-    forum: str
+    activity: str
+    title: str
     subject: str
     message_html: str
-    activity: str
+    forum: str | None  # the activity's `forum:`
+    default_forum: str | None  # forums.default
+
+    @property
+    def forums(self) -> tuple[str, ...]:
+        """Where to post, by preference: the forum the activity names, the forum the Common Cartridge
+        created for the prompt (named after the activity's title), forums.default."""
+        return tuple(dict.fromkeys(name for name in (self.forum, self.title, self.default_forum) if name))
 
 
 @dataclass
@@ -120,7 +128,7 @@ class _Loader:
         cohorts = self._cohorts(top.get("cohorts"), users)
         enrolments = self._enrolments(top.get("enrolments"), users, cohorts, roles, course)
         groups = self._groups(top.get("groups"), users, course)
-        discussions = self._discussions(top.get("forums"), top["course"], content)
+        discussions = self._discussions(top.get("forums"), content)
         if course is None:
             return None
         return SyncSpec(self.path, course, users, match_by, passwords, cohorts, enrolments, groups, discussions, roles)
@@ -303,7 +311,7 @@ class _Loader:
                 groups.setdefault(name, set()).update(self._members(keys.get("members"), f"{path}.members", users))
         return [GroupSpec(name, frozenset(members)) for name, members in groups.items()]
 
-    def _discussions(self, node, course_node, content: CourseContent | None) -> list[DiscussionSpec]:
+    def _discussions(self, node, content: CourseContent | None) -> list[DiscussionSpec]:
         if node is None:
             return []
         keys = self.read.mapping(node, "forums", (), ("default",))
@@ -313,14 +321,10 @@ class _Loader:
         if content is None:
             self.read.fail(node, "forums", "discussion prompts come from the course: add `source:` under course:")
             return []
-        discussions = []
-        for prompt in content.prompts:
-            forum = prompt.forum or default
-            if forum is None:
-                self.read.fail(node, "forums", f"activity {prompt.activity!r} names no forum; add `default:` here or `forum:` to the activity")
-                continue
-            discussions.append(DiscussionSpec(forum, prompt.subject, prompt.message_html, prompt.activity))
-        return discussions
+        return [
+            DiscussionSpec(prompt.activity, prompt.title, prompt.subject, prompt.message_html, prompt.forum, default)
+            for prompt in content.prompts
+        ]
 
     def _list(self, node, path: str) -> list[yaml.Node]:
         if node is None:

@@ -61,7 +61,7 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
     for note in planned.notes:
         click.echo(f"note: {note}", err=True)
     if planned.empty:
-        click.echo("Nothing to do: Moodle matches the sync file.")
+        click.echo(nothing_to_do(planned, "Nothing to do", "above"))
         return
     with Journal(journal_path or default_journal_path(sync_file)) as journal:
         with click.progressbar(length=len(planned.actions), label="Applying", file=sys.stderr) as bar:
@@ -77,7 +77,7 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
 
 def plan_lines(result: Plan, shortname: str) -> list[str]:
     if result.empty:
-        lines = [f"No changes: Moodle matches the sync file for {shortname}."]
+        lines = [nothing_to_do(result, f"No changes for {shortname}", "below")]
     else:
         counts = result.counts()
         lines = [f"Plan for {shortname}: {len(result.actions)} changes"]
@@ -87,6 +87,14 @@ def plan_lines(result: Plan, shortname: str) -> list[str]:
                 lines += [f"    {symbol(kind)} {action.target}" for action in result.by_kind(kind)]
     lines += [f"note: {note}" for note in result.notes]
     return lines
+
+
+def nothing_to_do(result: Plan, summary: str, where_notes_are: str) -> str:
+    """Moodle matches the sync file only when nothing is left that the plan could not do."""
+    count = len(result.notes)
+    if count == 0:
+        return f"{summary}: Moodle matches the sync file."
+    return f"{summary}; {count} note{'s' if count > 1 else ''} {where_notes_are} need{'' if count > 1 else 's'} attention."
 
 
 def symbol(kind: str) -> str:

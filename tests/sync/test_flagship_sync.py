@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from builder.loader import load_course
+from builder.model import Discussion
+
 from .conftest import Cli, targets
 
 FLAGSHIP = Path(__file__).resolve().parents[2] / "course_src" / "animer-communaute-apprenante"
@@ -41,3 +44,47 @@ def test_flagship_apply_then_rerun_writes_nothing(flagship_cli: Cli):
     assert flagship_cli.plan()["actions"] == []
     assert flagship_cli.apply().exit_code == 0
     assert moodle.write_calls == 0
+
+
+def restore_cartridge_forums(cli: Cli) -> dict[str, str]:
+    """What restoring the flagship's Common Cartridge adds: one general forum per discussion prompt, named after
+    the activity's title (docs/imscc.md). Returns each discussion's subject -> its forum's name."""
+    site = cli.moodle.site
+    course = next(c for c in site.courses.values() if c.shortname == "UNA-CDP-2026")
+    posted_in = {}
+    for activity in load_course(cli.workdir.parent).activities_of(Discussion):
+        site.add_forum(course.id, activity.title)
+        posted_in[activity.discussion_subject] = activity.title
+    return posted_in
+
+
+def test_flagship_discussions_go_to_the_forums_the_cartridge_created(flagship_cli: Cli):
+    assert flagship_cli.apply().exit_code == 0
+    posted_in = restore_cartridge_forums(flagship_cli)
+    assert len(posted_in) == 3
+    plan = flagship_cli.plan()
+    assert plan["notes"] == []
+    assert targets(plan) == {f"{forum}: {subject}" for subject, forum in posted_in.items()}
+
+    assert flagship_cli.apply().exit_code == 0
+    site = flagship_cli.moodle.site
+    forum_names = {forum.id: forum.name for forum in site.forums.values()}
+    assert {(forum_names[d.forum], d.subject) for d in site.discussions.values()} == {(f, s) for s, f in posted_in.items()}
+    flagship_cli.moodle.reset_counts()
+    assert flagship_cli.apply().exit_code == 0
+    assert flagship_cli.moodle.write_calls == 0
+
+
+def test_flagship_without_forums_says_how_to_get_them_and_not_that_moodle_matches(flagship_cli: Cli):
+    assert flagship_cli.apply().exit_code == 0
+    notes = flagship_cli.plan()["notes"]
+    assert len(notes) == 3
+    assert "course UNA-CDP-2026 has no forum 'Forum des participantes' or \"Partager ses expériences d'animation\"" in notes[0]
+    assert "restore the course's Common Cartridge into it (it creates the forum \"Partager ses expériences d'animation\")" in notes[0]
+    again = flagship_cli.apply()
+    assert again.exit_code == 0
+    assert "Nothing to do; 3 notes above need attention." in again.stdout
+    assert "matches" not in again.output
+    text = flagship_cli("sync", "plan", str(flagship_cli.workdir / "sync.yaml"))
+    assert "No changes for UNA-CDP-2026; 3 notes below need attention." in text.stdout
+    assert "matches" not in text.output

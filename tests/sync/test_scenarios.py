@@ -109,6 +109,29 @@ def test_discussions_post_once_and_once_per_group_in_group_forums(cli: Cli):
     assert len(site.discussions) == 4
 
 
+def test_a_forum_the_activity_names_comes_first_then_the_cartridge_forum_then_the_default(cli: Cli):
+    assert cli.apply().exit_code == 0
+    site = cli.moodle.site
+    course = next(iter(site.courses.values()))
+    for name in ("Présentations", "Présentez-vous", "Forum des échanges", "Vos premières expériences"):
+        site.add_forum(course.id, name)
+    assert targets(cli.plan(), "post discussion") == {
+        "Présentations: Présentez-vous",  # forum: in the activity
+        "Vos premières expériences: Vos premières expériences",  # the cartridge's forum, before forums.default
+    }
+
+
+def test_a_discussion_posted_in_the_cartridge_forum_is_not_posted_again_when_the_named_forum_appears(cli: Cli):
+    assert cli.apply().exit_code == 0
+    site = cli.moodle.site
+    course = next(iter(site.courses.values()))
+    site.add_forum(course.id, "Présentez-vous")  # the cartridge's forum for the activity that names "Présentations"
+    assert targets(cli.plan(), "post discussion") == {"Présentez-vous: Présentez-vous"}
+    assert cli.apply().exit_code == 0
+    site.add_forum(course.id, "Présentations")
+    assert targets(cli.plan(), "post discussion") == set()
+
+
 def test_course_without_manual_enrolment_is_reported_at_plan_time(cli: Cli):
     assert cli.apply().exit_code == 0
     course = next(iter(cli.moodle.site.courses.values()))
