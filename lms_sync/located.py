@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import yaml
 
 from builder.errors import CourseError, Location, Problem
 
-__all__ = ["InputError", "NodeReader", "Problem", "located_problem", "mapping_items", "scalar_text"]
+__all__ = ["InputError", "NodeReader", "Problem", "located_problem", "mapping_items", "read_utf8", "SAVE_AS_UTF8", "scalar_text"]
 
 
 class InputError(CourseError):
     """The sync file or a roster is invalid; printed one problem a line, before any call to Moodle."""
+
+
+SAVE_AS_UTF8 = "save it with UTF-8 encoding"
+
+
+def read_utf8(path: Path, shown_as: str, how_to_fix: str) -> str:
+    """The file's text, without a leading BOM; InputError at the first byte that is not UTF-8."""
+    try:
+        data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    except OSError as error:
+        raise InputError([Problem(Location(shown_as), "", f"cannot read it ({error.strerror}); check its permissions")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8")) + 1  # characters, as editors count
+        problem = Problem(Location(shown_as, line, column), "", f"not valid UTF-8 (byte 0x{data[error.start]:02x}); {how_to_fix}")
+        raise InputError([problem]) from None
 
 
 def where(file: str, node: yaml.Node) -> Location:

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from builder.errors import Location
-from lms_sync.located import InputError, Problem, located_problem, mapping_items, scalar_text
+from lms_sync.located import SAVE_AS_UTF8, InputError, Problem, located_problem, mapping_items, read_utf8, scalar_text
 
 REQUIRED_COLUMNS = ("username", "firstname", "lastname", "email")
 NUMBERED_COLUMN = re.compile(r"^(cohort|course|role|group|type|enrolperiod|enrolstatus)(\d+)$")
@@ -59,7 +59,7 @@ Row = dict[str, tuple[str, Location]]
 
 
 def _csv_rows(path: Path, name: str) -> list[tuple[Row, Location]]:
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_utf8(path, name, 'save it as "CSV UTF-8"')
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
@@ -98,7 +98,7 @@ PASSWORD_COLUMN = (
 
 def _yaml_rows(path: Path, name: str) -> list[tuple[Row, Location]]:
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = yaml.compose(read_utf8(path, name, SAVE_AS_UTF8))
     except yaml.YAMLError as error:
         raise InputError([located_problem(name, error)]) from None
     if not isinstance(root, yaml.SequenceNode):

@@ -14,7 +14,7 @@ import yaml
 
 from builder.errors import CourseError, Location, UserError
 from lms_sync.course_source import CourseContent, read_course
-from lms_sync.located import InputError, NodeReader, Problem, join, located_problem, scalar_text
+from lms_sync.located import SAVE_AS_UTF8, InputError, NodeReader, Problem, join, located_problem, read_utf8, scalar_text
 from lms_sync.roster import RosterUser, load_roster
 
 DEFAULT_ROLES = {"manager": 1, "coursecreator": 2, "editingteacher": 3, "teacher": 4, "student": 5}
@@ -95,7 +95,7 @@ def load_sync_file(path: Path) -> SyncSpec:
     if not path.is_file():
         raise InputError([Problem(Location(name), "", "no such sync file")])
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = yaml.compose(read_utf8(path, name, SAVE_AS_UTF8))
     except yaml.YAMLError as error:
         raise InputError([located_problem(name, error)]) from None
     reader = NodeReader(name)

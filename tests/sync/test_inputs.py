@@ -128,3 +128,32 @@ def test_bad_course_folder_reports_the_course_problems(cli: Cli):
     result = cli.apply()
     assert result.exit_code == 2
     assert "course.yaml" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_roster_that_is_not_utf8_is_one_located_line_and_no_call(cli: Cli):
+    roster = cli.workdir / "roster.csv"
+    roster.write_bytes(roster.read_text(encoding="utf-8").encode("cp1252"))  # Excel's "CSV" on Windows
+    result = cli.apply()
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f'{roster}:4:11: not valid UTF-8 (byte 0xe9); save it as "CSV UTF-8"', "1 problem found."]
+    assert sum(cli.moodle.calls.values()) == 0
+
+
+def test_a_utf8_bom_is_accepted_in_rosters_and_the_sync_file(workdir):
+    for name in ("roster.csv", "trainers.yaml", "sync.yaml"):
+        path = workdir / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    spec = load_sync_file(workdir / "sync.yaml")
+    assert {"chloe", "fatima"} <= set(spec.users) and spec.users["chloe"].firstname == "Chloé"
+
+
+def test_a_yaml_roster_or_sync_file_that_is_not_utf8_is_located(workdir):
+    trainers, sync = workdir / "trainers.yaml", workdir / "sync.yaml"
+    trainers.write_bytes(trainers.read_bytes().replace(b"Fatima\n", b"F\xe2tima\n", 1))
+    with pytest.raises(InputError) as caught:
+        load_roster(trainers, DEFAULT_ROLES)
+    assert problems(caught.value) == [f"{trainers}:3:15: not valid UTF-8 (byte 0xe2); save it with UTF-8 encoding"]
+    sync.write_bytes(sync.read_bytes().replace(b"Formations", b"Formations \xa0", 1))
+    with pytest.raises(InputError) as caught:
+        load_sync_file(sync)
+    assert problems(caught.value) == [f"{sync}:5:24: not valid UTF-8 (byte 0xa0); save it with UTF-8 encoding"]
