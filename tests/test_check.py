@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from builder.cli import main
 from builder.exporters import get_exporter
+from builder.exporters.imscc_check import check_cartridge
 from builder.loader import load_course
 from builder.package_check import check_package
 
@@ -277,9 +278,7 @@ def test_scorm2004_schemaversion_moodle_does_not_recognise(tmp_path, version):
 
 
 def scorm12_with_item_values(tmp_path: Path, values: str) -> Path:
-    manifest = SCORM12_THIRD_PARTY.replace(
-        "<adlcp:masteryscore>80</adlcp:masteryscore>", values
-    )
+    manifest = SCORM12_THIRD_PARTY.replace("<adlcp:masteryscore>80</adlcp:masteryscore>", values)
     return make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
 
 
@@ -289,9 +288,11 @@ def test_scorm12_masteryscore_out_of_0_to_100(tmp_path, score):
         tmp_path, f"<adlcp:masteryscore>{score}</adlcp:masteryscore>"
     )
     assert lines(check_package(package)) == [
-        f"ERROR: {package}: imsmanifest.xml:16: adlcp:masteryscore '{score}' is not a number "
-        "from 0 to 100; SCORM 1.2 mastery scores are percentages: write the passing score, "
-        "e.g. 80"
+        (
+            f"ERROR: {package}: imsmanifest.xml:16: adlcp:masteryscore '{score}' is not a "
+            "number from 0 to 100; SCORM 1.2 mastery scores are percentages: write the passing "
+            "score, e.g. 80"
+        )
     ]
 
 
@@ -328,7 +329,9 @@ def scorm2004_with_item_values(tmp_path: Path, values: str) -> Path:
             'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" '
             'xmlns:imsss="http://www.imsglobal.org/xsd/imsss"',
         )
-        .replace('identifierref="r"><title>T</title>', f'identifierref="r"><title>T</title>{values}')
+        .replace(
+            'identifierref="r"><title>T</title>', f'identifierref="r"><title>T</title>{values}'
+        )
     )
     return make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, "a.html": ""})
 
@@ -342,9 +345,11 @@ def test_scorm2004_completion_threshold_from_0_to_1(tmp_path):
         tmp_path, "<adlcp:completionThreshold>1.7</adlcp:completionThreshold>"
     )
     assert [str(error) for error in check_package(above).errors] == [
-        f"ERROR: {above}: imsmanifest.xml:7: adlcp:completionThreshold '1.7' is not a "
-        "number from 0 to 1; write the fraction of the SCO to complete, e.g. 0.8 (in the "
-        "4th edition, as the minProgressMeasure attribute)"
+        (
+            f"ERROR: {above}: imsmanifest.xml:7: adlcp:completionThreshold '1.7' is not a "
+            "number from 0 to 1; write the fraction of the SCO to complete, e.g. 0.8 (in the "
+            "4th edition, as the minProgressMeasure attribute)"
+        )
     ]
 
 
@@ -489,8 +494,10 @@ def test_an_unsafe_manifest_is_reported_and_never_read(tmp_path, monkeypatch):
     opened = opened_entries(monkeypatch)
     report = check_package(package)
     assert lines(report) == [
-        f"ERROR: {package}: zip: imsmanifest.xml: symbolic link; "
-        "replace it with the file it points to"
+        (
+            f"ERROR: {package}: zip: imsmanifest.xml: symbolic link; "
+            "replace it with the file it points to"
+        )
     ]
     assert opened == []
 
@@ -505,11 +512,72 @@ def test_high_compression_ratio_is_refused_before_reading(tmp_path, monkeypatch)
     opened = opened_entries(monkeypatch)
     report = check_package(package)
     assert lines(report) == [
-        f"ERROR: {package}: zip: zeros.bin: compression ratio above 100:1, a likely zip bomb; "
-        "do not upload it"
+        (
+            f"ERROR: {package}: zip: zeros.bin: compression ratio above 100:1, a likely zip "
+            "bomb; do not upload it"
+        )
     ]
     assert report.kind == "SCORM 1.2 package (schemaversion 1.2)"
     assert opened == ["imsmanifest.xml"]
+
+
+def flag_as_encrypted(package: Path, name: str) -> Path:
+    """Set general-purpose bit 0 (encrypted) in the entry's local and central headers, as a
+    password-protected zip has it (zipfile cannot write such entries)."""
+    data = bytearray(package.read_bytes())
+    # signature, offset of the flags, offset of the name's length, offset of the name
+    for signature, flags, length, start in ((b"PK\x03\x04", 6, 26, 30), (b"PK\x01\x02", 8, 28, 46)):
+        at = data.find(signature)
+        while at != -1:
+            (name_length,) = struct.unpack_from("<H", data, at + length)
+            if data[at + start : at + start + name_length] == name.encode():
+                data[at + flags] |= 0x1
+            at = data.find(signature, at + 4)
+    package.write_bytes(bytes(data))
+    return package
+
+
+def test_encrypted_entries_are_reported_and_the_rest_still_checked(tmp_path):
+    package = flag_as_encrypted(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **SCORM12_FILES}),
+        "handout.pdf",
+    )
+    report = check_package(package)
+    assert lines(report) == [
+        (
+            f"ERROR: {package}: zip: handout.pdf: encrypted; LMSs cannot read encrypted "
+            "entries: zip again without a password"
+        )
+    ]
+    assert report.kind == "SCORM 1.2 package (schemaversion 1.2)"
+
+
+def test_an_encrypted_manifest_is_one_error_and_never_read(tmp_path, monkeypatch):
+    package = flag_as_encrypted(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY}), "imsmanifest.xml"
+    )
+    opened = opened_entries(monkeypatch)
+    assert lines(check_package(package)) == [
+        (
+            f"ERROR: {package}: zip: imsmanifest.xml: encrypted; LMSs cannot read encrypted "
+            "entries: zip again without a password"
+        )
+    ]
+    assert opened == []
+
+
+def test_cartridge_check_reports_an_encrypted_descriptor_without_reading_it(course_dir, tmp_path):
+    cartridge = get_exporter("imscc").build(load_course(course_dir), tmp_path).output
+    with zipfile.ZipFile(cartridge) as archive:
+        (topic,) = (name for name in archive.namelist() if name.endswith("topic.xml"))
+    flag_as_encrypted(cartridge, topic)
+    assert check_cartridge(cartridge) == [f"{topic}: encrypted, which LMSs cannot read"]
+    assert [str(error) for error in check_package(cartridge).errors] == [
+        (
+            f"ERROR: {cartridge}: zip: {topic}: encrypted; LMSs cannot read encrypted "
+            "entries: zip again without a password"
+        )
+    ]
 
 
 def test_forged_declared_sizes_are_refused(tmp_path):
@@ -519,7 +587,9 @@ def test_forged_declared_sizes_are_refused(tmp_path):
     data[central + 24 : central + 28] = struct.pack("<I", 0xFFFFFFF0)  # uncompressed size
     package.write_bytes(bytes(data))
     (line,) = lines(check_package(package))
-    assert line.startswith(f"ERROR: {package}: zip: expands to 4095 MiB (limit 2048 MiB): a zip bomb")
+    assert line.startswith(
+        f"ERROR: {package}: zip: expands to 4095 MiB (limit 2048 MiB): a zip bomb"
+    )
 
 
 def test_xml_entities_are_refused_and_never_expanded(tmp_path):

@@ -19,6 +19,7 @@ from builder.exporters.imscc import (
     WEBCONTENT,
     WEBLINK,
 )
+from builder.package_check.archive import ENCRYPTED
 from builder.schemas import parse_xml, validate
 
 MANIFEST = "imsmanifest.xml"
@@ -34,14 +35,15 @@ def check_cartridge(path: Path) -> list[str]:
     """Every problem found, as `file: message`; empty when the cartridge is sound."""
     try:
         with zipfile.ZipFile(path) as archive:
-            files = {
-                name: archive.read(name) for name in archive.namelist() if not name.endswith("/")
-            }
+            files, problems = read_files(archive)
     except (OSError, zipfile.BadZipFile) as error:
         return [f"{path.name}: not a readable zip file ({error})"]
     if MANIFEST not in files:
-        return [f"{path.name}: no {MANIFEST} at the root of the cartridge"]
-    manifest, problems = parsed(MANIFEST, files[MANIFEST], "imscc11")
+        return [*problems, f"{path.name}: no {MANIFEST} at the root of the cartridge"]
+    if files[MANIFEST] is None:
+        return problems
+    manifest, manifest_problems = parsed(MANIFEST, files[MANIFEST], "imscc11")
+    problems += manifest_problems
     if manifest is None:
         return problems
     resources = {
@@ -53,6 +55,21 @@ def check_cartridge(path: Path) -> list[str]:
     return problems
 
 
+def read_files(archive: zipfile.ZipFile) -> tuple[dict[str, bytes | None], list[str]]:
+    """Each file's bytes, or None for an encrypted one, which is a problem: LMSs cannot read it."""
+    files: dict[str, bytes | None] = {}
+    problems = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        if info.flag_bits & ENCRYPTED:
+            files[info.filename] = None
+            problems.append(f"{info.filename}: encrypted, which LMSs cannot read")
+        else:
+            files[info.filename] = archive.read(info)
+    return files, problems
+
+
 def parsed(name: str, data: bytes, schema_set: str) -> tuple[etree._Element | None, list[str]]:
     try:
         root = parse_xml(data)
@@ -62,7 +79,7 @@ def parsed(name: str, data: bytes, schema_set: str) -> tuple[etree._Element | No
 
 
 def resource_problems(
-    resource: etree._Element, resources: dict, files: dict[str, bytes]
+    resource: etree._Element, resources: dict, files: dict[str, bytes | None]
 ) -> list[str]:
     identifier, kind = resource.get("identifier"), resource.get("type")
     where = f"{MANIFEST}: resource {identifier}"
@@ -79,7 +96,7 @@ def resource_problems(
     if kind in LEARNING_APPLICATIONS:
         if len(hrefs) != 1 or resource.get("href"):
             problems.append(f"{where}: a {kind} resource has exactly one file and no href")
-        elif hrefs[0] in files:
+        elif files.get(hrefs[0]) is not None:
             problems += parsed(hrefs[0], files[hrefs[0]], SCHEMA_SET[kind])[1]
     return problems
 

@@ -16,12 +16,13 @@ MAX_TOTAL_SIZE = 2 * 1024**3  # uncompressed; Moodle's upload limits are far bel
 MAX_RATIO = 100  # compression ratio above which a large entry is a likely zip bomb
 RATIO_CHECKED_FROM = 1024**2  # small entries may compress very well legitimately
 MAX_XML_SIZE = 16 * 1024**2  # manifest and resource descriptors we parse
+ENCRYPTED = 0x1  # general-purpose flag bit 0: the entry needs a password
 JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
 
 
 class Archive:
-    """A zip whose size and entry count are plausible. Its unsafe entries are reported and
-    listed in `refused`: they count as present, but are never read."""
+    """A zip whose size and entry count are plausible. Its unsafe or encrypted entries are
+    reported and listed in `refused`: they count as present, but are never read."""
 
     def __init__(self, path: Path, report: Report):
         self.report = report
@@ -41,7 +42,7 @@ class Archive:
             self.zip.close()
             self.zip = None
             return
-        self.refused = {info.filename for info in entries if not self._entry_is_safe(info)}
+        self.refused = {info.filename for info in entries if not self._entry_is_readable(info)}
         self._report_odd_entries(entries)
         self.names = {info.filename for info in entries if not info.is_dir()}
 
@@ -73,8 +74,9 @@ class Archive:
             return False
         return True
 
-    def _entry_is_safe(self, info: zipfile.ZipInfo) -> bool:
-        """Report an entry that would escape the package's folder or exhaust the machine."""
+    def _entry_is_readable(self, info: zipfile.ZipInfo) -> bool:
+        """Report an entry that would escape the package's folder, exhaust the machine, or
+        that needs a password."""
         where = f"zip: {info.filename}"
         safe = True
         if _unsafe_path(info.filename):
@@ -91,13 +93,22 @@ class Archive:
             info.compress_size, 1
         ):
             self.report.error(
-                where, f"compression ratio above {MAX_RATIO}:1, a likely zip bomb", "do not upload it"
+                where,
+                f"compression ratio above {MAX_RATIO}:1, a likely zip bomb",
+                "do not upload it",
+            )
+            safe = False
+        if info.flag_bits & ENCRYPTED:
+            self.report.error(
+                where,
+                "encrypted",
+                "LMSs cannot read encrypted entries: zip again without a password",
             )
             safe = False
         return safe
 
     def _report_odd_entries(self, entries: list[zipfile.ZipInfo]) -> None:
-        """Duplicate and encrypted entries are errors; operating-system junk is a warning."""
+        """Duplicate entries are errors; operating-system junk is a warning."""
         seen: set[str] = set()
         for info in entries:
             name = info.filename
@@ -105,12 +116,6 @@ class Archive:
             if name in seen:
                 self.report.error(where, "appears twice in the zip", "rebuild the zip")
             seen.add(name)
-            if info.flag_bits & 0x1:
-                self.report.error(
-                    where,
-                    "encrypted",
-                    "LMSs cannot read encrypted entries: zip again without a password",
-                )
             if JUNK.search(name):
                 self.report.warning(
                     where,
@@ -140,11 +145,11 @@ class Archive:
                 f"zip: {name}", f"damaged entry ({error})", "export the package again"
             )
             return None
-        except (NotImplementedError, RuntimeError) as error:
+        except NotImplementedError as error:
             self.report.error(
                 f"zip: {name}",
                 f"unreadable entry ({error})",
-                "zip it again with the ordinary 'deflate' method and no password",
+                "zip it again with the ordinary 'deflate' method",
             )
             return None
         if len(data) > limit:

@@ -313,9 +313,7 @@ class ManifestChecker:
                     "write hours, minutes and seconds as HHHH:MM:SS.SS, e.g. 00:30:00",
                 )
 
-    def check_decimal(
-        self, element: etree._Element, low: Decimal, high: Decimal, fix: str
-    ) -> None:
+    def check_decimal(self, element: etree._Element, low: Decimal, high: Decimal, fix: str) -> None:
         """An element holding a decimal from `low` to `high`, or nothing."""
         value = (element.text or "").strip()
         if value and not (DECIMAL.fullmatch(value) and low <= Decimal(value) <= high):
