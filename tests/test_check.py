@@ -227,6 +227,65 @@ def test_files_named_but_missing_and_case_mismatches(tmp_path):
     assert all(LINE.match(line) for line in lines(report))
 
 
+def scorm12_with_handout_href(tmp_path: Path, href: str) -> Path:
+    manifest = SCORM12_THIRD_PARTY.replace('href="handout.pdf">', f'href="{href}">')
+    return make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
+
+
+@pytest.mark.parametrize(
+    ("href", "why"),
+    [
+        ("../index.html", "'..' leads out of the package"),
+        ("%2e%2e/index.html", "'..' leads out of the package"),
+        ("/var/www/index.html", "an absolute path points outside the package"),
+        ("C:/course/index.html", "an absolute Windows path points outside the package"),
+        ("C:\\course\\index.html", "an absolute Windows path points outside the package"),
+        ("file:///C:/course/index.html", "a file: URL points outside the package"),
+        (
+            "content\\index_lms.html",
+            "a backslash is no URL separator (the LMS's server reads it as part of the name)",
+        ),
+        (
+            "javascript:start()",
+            "a javascript: URL is neither a file of the package nor a web address",
+        ),
+    ],
+)
+def test_hrefs_leading_out_of_the_package_are_unsafe(tmp_path, href, why):
+    package = scorm12_with_handout_href(tmp_path, href)
+    assert lines(check_package(package)) == [
+        (
+            f"ERROR: {package}: imsmanifest.xml:26: unsafe href '{href}': {why}; name a file "
+            "inside the package, with a relative path and '/' separators"
+        )
+    ]
+
+
+def test_an_href_leading_out_through_its_xml_base_is_unsafe(tmp_path):
+    manifest = SCORM12_THIRD_PARTY.replace('xml:base="content/"', 'xml:base="../content/"')
+    report = check_package(
+        make_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, **SCORM12_FILES})
+    )
+    assert find(
+        report,
+        "ERROR",
+        "imsmanifest.xml:22: unsafe href 'index_lms.html' under xml:base '../content/': "
+        "'..' leads out of the package",
+    )
+
+
+@pytest.mark.parametrize("href", ["content/../handout.pdf", "handout.pdf#page=2"])
+def test_relative_hrefs_inside_the_package_are_safe(tmp_path, href):
+    assert lines(check_package(scorm12_with_handout_href(tmp_path, href))) == []
+
+
+def test_web_addresses_stay_allowed_on_resources(tmp_path):
+    package = scorm12_with_handout_href(tmp_path, "https://example.org/handout.pdf")
+    report = check_package(package)
+    assert report.errors == []
+    assert find(report, "WARNING", "launches 'https://example.org/handout.pdf' on another site")
+
+
 def test_duplicate_identifiers_and_dangling_references(tmp_path):
     manifest = (
         SCORM12_THIRD_PARTY.replace('identifier="item2"', 'identifier="item1"')

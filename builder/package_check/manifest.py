@@ -29,6 +29,8 @@ MAX_SCHEMA_ERRORS = 10
 # anything else is played with the SCORM 1.2 API, and a 2004 SCO then tracks nothing.
 MOODLE_2004_VERSIONS = re.compile(r"^(CAM )?1\.3$|^2004 (3rd|4th) Edition$")
 DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # xs:decimal, SCORM 1.2's CMIDecimal
+URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # one letter: a Windows drive
+WINDOWS_DRIVE = re.compile(r"[A-Za-z]:")
 CMI_TIMESPAN = re.compile(r"\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?")  # SCORM 1.2: HHHH:MM:SS.SS
 
 
@@ -225,27 +227,42 @@ class ManifestChecker:
             for element in self.root.iter(f"{{{ADLCP12}}}location", f"{{{ADLCP2004}}}location")
         ]
         for element, base, href in metadata_files + self.resource_files():
-            if not href:
-                continue
-            if urlsplit(href).scheme:
-                if element.tag == self.tag("resource") and self.kind.family != "cc":
-                    self.report.warning(
-                        self.where(element),
-                        f"launches '{href}' on another site",
-                        "learners need to be online and that site must allow being framed",
-                    )
-                continue
-            path = posixpath.normpath(posixpath.join(base, unquote(urlsplit(href).path)))
-            if path in self.archive.names:
-                continue
-            if path.lower() in lowered:
-                fix = (
-                    f"the zip has '{lowered[path.lower()]}': names are case-sensitive on "
-                    "the LMS's server; make them match"
+            if href:
+                self.check_href(element, base, href, lowered)
+
+    def check_href(self, element: etree._Element, base: str, href: str, lowered: dict) -> None:
+        """`href` (under `base`, its xml:base) names a file of the zip or an http(s) address."""
+        reference = href if _is_absolute(href) else posixpath.join(base, href)
+        unsafe = _why_unsafe(reference)
+        if unsafe:
+            named = f"'{href}'" if reference == href else f"'{href}' under xml:base '{base}'"
+            self.report.error(
+                self.where(element),
+                f"unsafe href {named}: {unsafe}",
+                "name a file inside the package, with a relative path and '/' separators",
+            )
+            return
+        if urlsplit(reference).scheme:
+            if element.tag == self.tag("resource") and self.kind.family != "cc":
+                self.report.warning(
+                    self.where(element),
+                    f"launches '{reference}' on another site",
+                    "learners need to be online and that site must allow being framed",
                 )
-            else:
-                fix = "add the file to the zip or correct the name"
-            self.report.error(self.where(element), f"'{path}' is named but not in the zip", fix)
+            return
+        path = posixpath.normpath(unquote(urlsplit(reference).path))
+        if path not in self.archive.names:
+            self.report_missing(element, path, lowered)
+
+    def report_missing(self, element: etree._Element, path: str, lowered: dict) -> None:
+        if path.lower() in lowered:
+            fix = (
+                f"the zip has '{lowered[path.lower()]}': names are case-sensitive on "
+                "the LMS's server; make them match"
+            )
+        else:
+            fix = "add the file to the zip or correct the name"
+        self.report.error(self.where(element), f"'{path}' is named but not in the zip", fix)
 
     def resource_files(self) -> list[tuple[etree._Element, str, str | None]]:
         """(element, xml:base, href) of every resource's entry point and files."""
@@ -417,6 +434,33 @@ class ManifestChecker:
             descriptor = _parse(self.archive, name, self.report)
             if descriptor is not None:
                 self.report_schema_errors(name, validate(descriptor, schema_set))
+
+
+def _is_absolute(href: str) -> bool:
+    """A URL with a scheme, a Windows drive path, or a path from a root: xml:base is moot."""
+    return bool(URL_SCHEME.match(href)) or href.startswith(("/", "\\"))
+
+
+def _why_unsafe(reference: str) -> str | None:
+    """Why a reference (resolved against its xml:base) is neither a file inside the package
+    nor a web address, if it is not."""
+    decoded = unquote(reference)
+    if WINDOWS_DRIVE.match(decoded):
+        return "an absolute Windows path points outside the package"
+    scheme = urlsplit(reference).scheme.lower()
+    if scheme == "file":
+        return "a file: URL points outside the package"
+    if scheme in ("http", "https"):
+        return None
+    if scheme:
+        return f"a {scheme}: URL is neither a file of the package nor a web address"
+    if "\\" in decoded:
+        return "a backslash is no URL separator (the LMS's server reads it as part of the name)"
+    if decoded.startswith("/"):
+        return "an absolute path points outside the package"
+    if posixpath.normpath(unquote(urlsplit(reference).path)).split("/")[0] == "..":
+        return "'..' leads out of the package"
+    return None
 
 
 def _without_namespace(root: etree._Element, namespace: str) -> etree._Element:
