@@ -2,8 +2,8 @@
 safe to open, complete, valid, and fit for Moodle?
 
 The zip is vetted from its central directory first: an archive too large to check is refused
-whole; an unsafe entry (its path, a link, its compression ratio) is reported and never read,
-and the rest is checked. Only the manifest and the cartridge's XML descriptors are read, with
+whole; an unsafe entry (its path, a link, its compression ratio) or an encrypted one is
+reported and never read, and the rest is checked. Only the manifest and the cartridge's XML descriptors are read, with
 bounded reads and a parser that loads no DTD.
 """
 

@@ -78,17 +78,17 @@ class Archive:
         """Report an entry that would escape the package's folder, exhaust the machine, or
         that needs a password."""
         where = f"zip: {info.filename}"
-        safe = True
+        readable = True
         if _unsafe_path(info.filename):
             self.report.error(
                 where,
                 "unsafe path (absolute, '..' or backslash)",
                 "rebuild the zip with relative paths and '/' separators",
             )
-            safe = False
+            readable = False
         if stat.S_ISLNK(info.external_attr >> 16):
             self.report.error(where, "symbolic link", "replace it with the file it points to")
-            safe = False
+            readable = False
         if info.file_size > RATIO_CHECKED_FROM and info.file_size > MAX_RATIO * max(
             info.compress_size, 1
         ):
@@ -97,15 +97,15 @@ class Archive:
                 f"compression ratio above {MAX_RATIO}:1, a likely zip bomb",
                 "do not upload it",
             )
-            safe = False
+            readable = False
         if info.flag_bits & ENCRYPTED:
             self.report.error(
                 where,
                 "encrypted",
                 "LMSs cannot read encrypted entries: zip again without a password",
             )
-            safe = False
-        return safe
+            readable = False
+        return readable
 
     def _report_odd_entries(self, entries: list[zipfile.ZipInfo]) -> None:
         """Duplicate entries are errors; operating-system junk is a warning."""

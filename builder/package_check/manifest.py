@@ -444,8 +444,7 @@ def _is_absolute(href: str) -> bool:
 def _why_unsafe(reference: str) -> str | None:
     """Why a reference (resolved against its xml:base) is neither a file inside the package
     nor a web address, if it is not."""
-    decoded = unquote(reference)
-    if WINDOWS_DRIVE.match(decoded):
+    if WINDOWS_DRIVE.match(reference):
         return "an absolute Windows path points outside the package"
     scheme = urlsplit(reference).scheme.lower()
     if scheme == "file":
@@ -454,6 +453,7 @@ def _why_unsafe(reference: str) -> str | None:
         return None
     if scheme:
         return f"a {scheme}: URL is neither a file of the package nor a web address"
+    decoded = unquote(reference)
     if "\\" in decoded:
         return "a backslash is no URL separator (the LMS's server reads it as part of the name)"
     if decoded.startswith("/"):
