@@ -13,13 +13,14 @@ import os
 import uuid
 from pathlib import Path
 
+from lms_sync.files import open_for_append
+
 
 class Journal:
     def __init__(self, path: Path):
         self.path = path
         self.run = uuid.uuid4().hex[:12]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(path, "a", encoding="utf-8")
+        self._file = open_for_append(path, "--journal")
 
     def write(self, event: str, **fields) -> None:
         record = {"time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "run": self.run, "event": event, **fields}

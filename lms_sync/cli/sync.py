@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -56,17 +57,17 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
     """Make Moodle match the sync file; safe to run again until it reports nothing to do."""
     spec = load_sync_file(sync_file)
     client = connect(**connection)
-    state = read_state(client, spec)
-    planned = make_plan(spec, state, prune=prune, update_users=update_users)
-    for note in planned.notes:
-        click.echo(f"note: {note}", err=True)
-    if planned.empty:
-        click.echo(nothing_to_do(planned, "Nothing to do", "above"))
-        return
-    with Journal(journal_path or default_journal_path(sync_file)) as journal:
+    with ExitStack() as files:  # opened before the first call: a bad path stops the run before Moodle changes
+        journal = files.enter_context(Journal(journal_path or default_journal_path(sync_file)))
+        state = read_state(client, spec)
+        planned = make_plan(spec, state, prune=prune, update_users=update_users)
+        for note in planned.notes:
+            click.echo(f"note: {note}", err=True)
+        if planned.empty:
+            click.echo(nothing_to_do(planned, "Nothing to do", "above"))
+            return
         with click.progressbar(length=len(planned.actions), label="Applying", file=sys.stderr) as bar:
-            applier = Applier(client, spec, state, journal, progress=bar.update, passwords_file=passwords_file)
-            result = applier.apply(planned)
+            result = Applier(client, spec, state, journal, progress=bar.update, passwords_file=passwords_file).apply(planned)
     click.echo(f"Applied {len(result.done)} of {len(planned.actions)} changes; journal: {journal.path}")
     if result.failed:
         click.echo(f"{len(result.failed)} failed (run apply again once fixed):", err=True)

@@ -157,3 +157,12 @@ def test_a_yaml_roster_or_sync_file_that_is_not_utf8_is_located(workdir):
     with pytest.raises(InputError) as caught:
         load_sync_file(sync)
     assert problems(caught.value) == [f"{sync}:5:24: not valid UTF-8 (byte 0xa0); save it with UTF-8 encoding"]
+
+
+@pytest.mark.parametrize("where", ["/proc/sync.journal.jsonl", "{work}", "{work}/missing/sync.journal.jsonl"])
+def test_a_bad_journal_path_is_one_line_before_any_call(cli: Cli, where):
+    journal = where.format(work=cli.workdir)
+    result = cli.apply("--journal", journal)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [result.stderr.strip()] and result.stderr.startswith(f"error: --journal {journal}: ")
+    assert sum(cli.moodle.calls.values()) == 0
