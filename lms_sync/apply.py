@@ -8,12 +8,10 @@ never came (timeout, reset) fails its batch: the next run reads Moodle and conve
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from builder.errors import UserError
@@ -28,6 +26,7 @@ from lms_sync.errors import (
     ServerError,
     UnknownFunctionError,
 )
+from lms_sync.files import PasswordsFile
 from lms_sync.journal import Journal
 from lms_sync.plan import KINDS, Action, Plan
 from lms_sync.state import CurrentState, find_course, sections_of
@@ -66,13 +65,13 @@ class Applier:
         journal: Journal,
         *,
         progress: Callable[[int], None] = lambda n: None,
-        passwords_file: Path | None = None,
+        passwords: PasswordsFile | None = None,
     ):
         self.client = client
         self.spec = spec
         self.journal = journal
         self.progress = progress
-        self.passwords_file = passwords_file
+        self.passwords = passwords
         self.result = ApplyResult()
         # Ids known so far, filled from the state and from what apply creates.
         self.category_ids = dict(state.categories)
@@ -86,7 +85,7 @@ class Applier:
 
     def apply(self, plan: Plan) -> ApplyResult:
         new_internal = [a for a in plan.by_kind("create user") if self.spec.users[a.target].internal_auth]
-        if self.spec.passwords == "generate" and new_internal and self.passwords_file is None:
+        if self.spec.passwords == "generate" and new_internal and self.passwords is None:
             raise UserError(
                 f"{self.spec.path}: users.passwords is `generate` and {len(new_internal)} new users need one: "
                 "pass --passwords-file FILE to receive them (created readable by you only)"
@@ -278,15 +277,14 @@ class Applier:
         return f"{error}; the outcome is unknown, run apply again to converge", False
 
     def _create_user(self, actions: list[Action]) -> None:
-        generated: dict[str, str] = {}
-
         def item(action: Action) -> dict:
             data = action.data
             user = {k: data[k] for k in ("firstname", "lastname", "email", "auth")}
             user.update(username=action.target, idnumber=data["idnumber"])
             if self.spec.users[action.target].internal_auth:
                 if self.spec.passwords == "generate":
-                    generated[action.target] = user["password"] = generate_password()
+                    user["password"] = generate_password()
+                    self.passwords.write(action.target, user["password"])  # kept even if the answer never comes
                     user["preferences"] = [{"type": "auth_forcepasswordchange", "value": 1}]
                 else:
                     user["createpassword"] = 1
@@ -295,7 +293,6 @@ class Applier:
         def created(done, answer):
             for row in answer:
                 self.user_ids[row["username"]] = row["id"]
-            self._save_passwords({row["username"]: generated[row["username"]] for row in answer if row["username"] in generated})
 
         self._run(actions, "core_user_create_users", "users", item, on_success=created)
 
@@ -432,20 +429,7 @@ class Applier:
 
         return check
 
-    def _save_passwords(self, passwords: dict[str, str]) -> None:
-        if not passwords:
-            return
-        path = self.passwords_file
-        fd = open_private(path)
-        with open(fd, "a", encoding="utf-8") as out:
-            for username, password in passwords.items():
-                out.write(f"{username},{password}\n")
-
 
 def generate_password() -> str:
     """A password meeting Moodle's default policy (8+ chars, digit, lower, upper, symbol)."""
     return "Cb1!" + secrets.token_urlsafe(12)
-
-
-def open_private(path: Path) -> int:
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -11,6 +11,7 @@ import click
 
 from lms_sync.apply import Applier
 from lms_sync.cli import connect, connection_options
+from lms_sync.files import PasswordsFile
 from lms_sync.journal import Journal, default_journal_path
 from lms_sync.plan import KINDS, Plan, make_plan
 from lms_sync.state import read_state
@@ -59,6 +60,7 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
     client = connect(**connection)
     with ExitStack() as files:  # opened before the first call: a bad path stops the run before Moodle changes
         journal = files.enter_context(Journal(journal_path or default_journal_path(sync_file)))
+        passwords = files.enter_context(PasswordsFile(passwords_file)) if passwords_file else None
         state = read_state(client, spec)
         planned = make_plan(spec, state, prune=prune, update_users=update_users)
         for note in planned.notes:
@@ -67,7 +69,7 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
             click.echo(nothing_to_do(planned, "Nothing to do", "above"))
             return
         with click.progressbar(length=len(planned.actions), label="Applying", file=sys.stderr) as bar:
-            result = Applier(client, spec, state, journal, progress=bar.update, passwords_file=passwords_file).apply(planned)
+            result = Applier(client, spec, state, journal, progress=bar.update, passwords=passwords).apply(planned)
     click.echo(f"Applied {len(result.done)} of {len(planned.actions)} changes; journal: {journal.path}")
     if result.failed:
         click.echo(f"{len(result.failed)} failed (run apply again once fixed):", err=True)

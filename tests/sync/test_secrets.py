@@ -4,10 +4,12 @@ in stdout, stderr, logs, the journal or any file the commands write."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from moodle_double import Faults
+from moodle_double.functions import FUNCTIONS
 
 from .conftest import Cli
 
@@ -74,3 +76,59 @@ def test_generated_passwords_go_only_to_a_private_file(secret_cli: Cli):
     assert alice.password == rows["alice"] and alice.preferences == {"auth_forcepasswordchange": "1"}
     journal = (secret_cli.workdir / "sync.journal.jsonl").read_text()
     assert all(password not in journal + result.output for password in rows.values())
+
+
+def generate_passwords(cli: Cli) -> None:
+    sync = cli.workdir / "sync.yaml"
+    sync.write_text(sync.read_text().replace("match_by: username", "match_by: username\n  passwords: generate"))
+
+
+def test_each_password_is_on_disk_before_the_call_that_creates_its_user(cli: Cli, monkeypatch):
+    generate_passwords(cli)
+    passwords = cli.workdir / "passwords.csv"
+    create_users = FUNCTIONS["core_user_create_users"]
+    seen_at_call = []
+
+    def create_and_look(site, token, params):
+        seen_at_call.append((passwords.read_text(), [(u["username"], u["password"]) for u in params["users"] if "password" in u]))
+        return real_create(site, token, params)
+
+    real_create = create_users.run
+    monkeypatch.setattr(create_users, "run", create_and_look)
+    assert cli.apply("--passwords-file", str(passwords)).exit_code == 0
+    assert sum(len(sent) for _, sent in seen_at_call) == 4  # alice, bob, chloe, fatima; david uses oauth2
+    for on_disk, sent in seen_at_call:
+        assert all(f"{username},{password}\n" in on_disk for username, password in sent)
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda work: Path("/proc/passwords.csv"), "cannot write it (No such file or directory); give a path in a folder you can write"),
+        (lambda work: work / "missing" / "passwords.csv", "there is no folder"),
+        (lambda work: work, "is a folder; give the path of a file"),
+        (lambda work: shared(work / "shared.csv"), "others may read it (mode 644); run `chmod 600"),
+        (lambda work: linked(work / "link.csv", work / "private.csv"), "is a symbolic link; give the path of the file itself"),
+    ],
+    ids=["proc", "missing-folder", "folder", "group-readable", "symlink"],
+)
+def test_a_bad_passwords_file_is_refused_before_any_call(cli: Cli, make, says):
+    generate_passwords(cli)
+    path = make(cli.workdir)
+    result = cli.apply("--passwords-file", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [result.stderr.strip()] and result.stderr.startswith(f"error: --passwords-file {path}: ")
+    assert says in result.stderr
+    assert sum(cli.moodle.calls.values()) == 0
+
+
+def shared(path: Path) -> Path:
+    path.write_text("alice,Old-password1!\n")
+    path.chmod(0o644)
+    return path
+
+
+def linked(link: Path, target: Path) -> Path:
+    target.touch(mode=0o600)
+    link.symlink_to(target)
+    return link
