@@ -119,6 +119,10 @@ class _Loader:
         self.path = path
         self.base = path.parent
         self.read = reader
+        # Checks that need everything a source gives are skipped once it has failed: its own problems
+        # are reported, and "is in no roster" or "add `source:`" would only be false echoes of them.
+        self.has_source = False
+        self.rosters_loaded = True
 
     def load(self, top: dict[str, yaml.Node]) -> SyncSpec | None:
         roles = self._roles(top.get("roles"))
@@ -151,6 +155,7 @@ class _Loader:
         if not isinstance(node, yaml.MappingNode):
             return None
         source = next((value for key, value in node.value if scalar_text(key) == "source"), None)
+        self.has_source = source is not None
         folder = self.read.text(source, "course.source")
         if folder is None:
             return None
@@ -168,7 +173,7 @@ class _Loader:
             return None
         shortname = self.read.text(keys.get("shortname"), "course.shortname")
         fullname = self.read.text(keys.get("fullname"), "course.fullname") or (content.title if content else None)
-        if fullname is None and "fullname" not in keys:
+        if fullname is None and "fullname" not in keys and not self.has_source:
             self.read.fail(node, "course", "missing `fullname` (or `source:` to take the course title)")
         category_text = self.read.text(keys.get("category"), "course.category")
         category = tuple(part.strip() for part in (category_text or "").split("/"))
@@ -201,6 +206,7 @@ class _Loader:
                 roster = load_roster(self.base / file, roles, shown_as=str(self.base / file))
             except InputError as error:
                 self.read.problems.extend(error.problems)
+                self.rosters_loaded = False
                 continue
             for user in roster:
                 if user.username in users:
@@ -212,7 +218,7 @@ class _Loader:
     def _members(self, node, path: str, users: dict[str, RosterUser]) -> frozenset[str]:
         names = self.read.text_list(node, path)
         for index, username in enumerate(names):
-            if username not in users:
+            if username not in users and self.rosters_loaded:
                 self.read.fail(node.value[index] if isinstance(node, yaml.SequenceNode) else node, f"{path}[{index}]",
                                f"{username!r} is in no roster; add them to a roster of users.rosters")
         return frozenset(name for name in names if name in users)
@@ -319,7 +325,8 @@ class _Loader:
             return []
         default = self.read.text(keys.get("default"), "forums.default")
         if content is None:
-            self.read.fail(node, "forums", "discussion prompts come from the course: add `source:` under course:")
+            if not self.has_source:
+                self.read.fail(node, "forums", "discussion prompts come from the course: add `source:` under course:")
             return []
         return [
             DiscussionSpec(prompt.activity, prompt.title, prompt.subject, prompt.message_html, prompt.forum, default)

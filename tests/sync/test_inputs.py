@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from lms_sync.roster import load_roster
 from lms_sync.syncfile import DEFAULT_ROLES, load_sync_file
 
 from .conftest import Cli
+from .test_flagship_sync import FLAGSHIP
 
 
 def problems(error: InputError) -> list[str]:
@@ -166,3 +168,31 @@ def test_a_bad_journal_path_is_one_line_before_any_call(cli: Cli, where):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [result.stderr.strip()] and result.stderr.startswith(f"error: --journal {journal}: ")
     assert sum(cli.moodle.calls.values()) == 0
+
+
+def test_a_roster_error_is_reported_alone_without_echoes_in_the_sync_file(tmp_path):
+    flagship = tmp_path / "flagship"
+    shutil.copytree(FLAGSHIP, flagship)
+    roster = flagship / "moodle" / "roster.csv"
+    with roster.open("a", encoding="utf-8") as out:
+        out.write("amartin,Anne,Martin,anne.martin2@una-bretagne.example.org,UNA-BRE-09,manual,una-coordinatrices-2026,UNA-CDP-2026,student,UNA Bretagne\n")
+    lines = len(roster.read_text().splitlines())
+    with pytest.raises(InputError) as caught:
+        load_sync_file(flagship / "moodle" / "sync.yaml")
+    assert problems(caught.value) == [f"{roster}:{lines}:1: username: duplicate username 'amartin' (first on line 2); each person appears once"]
+
+
+def test_a_bad_course_source_is_reported_alone(workdir):
+    sync = workdir / "sync.yaml"
+    sync.write_text(sync.read_text().replace("source: course ", "source: nowhere"))
+    with pytest.raises(InputError) as caught:
+        load_sync_file(sync)
+    assert problems(caught.value) == [f"{sync}:3:11: course.source: {workdir / 'nowhere'}: no such folder; expected a course folder with course.yaml"]
+
+
+def test_a_user_missing_from_complete_rosters_is_still_reported(workdir):
+    sync = workdir / "sync.yaml"
+    sync.write_text(sync.read_text().replace("members: [fatima]", "members: [fatima, zoe]"))
+    with pytest.raises(InputError) as caught:
+        load_sync_file(sync)
+    assert problems(caught.value) == [f"{sync}:23:23: groups[1].members[1]: 'zoe' is in no roster; add them to a roster of users.rosters"]
