@@ -50,34 +50,41 @@ def load_roster(path: Path, known_roles: Iterable[str], shown_as: str | None = N
     name = shown_as or str(path)
     if not path.is_file():
         raise InputError([Problem(Location(name), "", "no such roster file; expected a CSV or YAML roster")])
-    rows = _yaml_rows(path, name) if path.suffix.lower() in {".yaml", ".yml"} else _csv_rows(path, name)
-    return check_rows(rows, set(known_roles), name)
+    rows, problems = _yaml_rows(path, name) if path.suffix.lower() in {".yaml", ".yml"} else _csv_rows(path, name)
+    try:
+        users = check_rows(rows, set(known_roles), name)
+    except InputError as error:
+        problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return users
 
 
 # A row: {column: (value, Location)}; numbered columns keep their number for pairing.
 Row = dict[str, tuple[str, Location]]
 
 
-def _csv_rows(path: Path, name: str) -> list[tuple[Row, Location]]:
+def _csv_rows(path: Path, name: str) -> tuple[list[tuple[Row, Location]], list[Problem]]:
+    """The rows that could be read, and the problems of those that could not."""
     text = read_utf8(path, name, 'save it as "CSV UTF-8"')
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    try:  # only the delimiter: quoting stays Excel's and Moodle's (a quote inside a quoted value is doubled)
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        pass
-    reader = csv.reader(text.splitlines(), dialect)
-    header = [column.strip().lower() for column in next(reader, [])]
+        delimiter = ","
+    problems: list[Problem] = []
+    records = _csv_records(text.splitlines(), delimiter, name, problems)
+    if not records or records[0][0] != 1:  # the header itself has an unclosed quote
+        raise InputError(problems)
+    header = [column.strip().lower() for column in records[0][1]]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise InputError(
             [Problem(Location(name, 1, 1), "", f"missing column {', '.join(missing)}; the header must name {', '.join(REQUIRED_COLUMNS)}")]
         )
-    problems = []
     if "password" in header:
         problems.append(Problem(Location(name, 1, header.index("password") + 1), "password", PASSWORD_COLUMN))
     rows = []
-    for values in reader:
-        line = reader.line_num
+    for line, values in records[1:]:
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
@@ -85,9 +92,34 @@ def _csv_rows(path: Path, name: str) -> list[tuple[Row, Location]]:
             continue
         row = {column: (value.strip(), Location(name, line, index + 1)) for index, (column, value) in enumerate(zip(header, values))}
         rows.append((row, Location(name, line, 1)))
-    if problems:
-        raise InputError(problems)
-    return rows
+    return rows, problems
+
+
+UNCLOSED_QUOTE = 'unclosed quote; end the quoted value with " on the same line, or remove the stray "'
+
+
+def _csv_records(lines: list[str], delimiter: str, name: str, problems: list[Problem]) -> list[tuple[int, list[str]]]:
+    """(line number, values) for each line. No roster value holds a line break, so a quoted value that runs
+    past the end of its line is an unclosed quote: it is reported, and reading resumes on the next line
+    (otherwise the quote would swallow the lines after it and errors would point at the wrong ones)."""
+    lines = [*lines, ""]  # a quote left open on the last line runs into this one, so it is caught too
+    records = []
+    start = 0  # index of the line the current reader starts at
+    while start < len(lines):
+        reader = csv.reader(lines[start:], delimiter=delimiter)
+        first = start
+        for values in reader:
+            last = start + reader.line_num - 1
+            if last > first:
+                opened_in = len(next(csv.reader([lines[first]], delimiter=delimiter)))  # the field left open ends the line
+                problems.append(Problem(Location(name, first + 1, opened_in), "", UNCLOSED_QUOTE))
+                break
+            records.append((first + 1, values))
+            first = last + 1
+        else:
+            break
+        start = first + 1
+    return records
 
 
 PASSWORD_COLUMN = (
@@ -96,7 +128,8 @@ PASSWORD_COLUMN = (
 )
 
 
-def _yaml_rows(path: Path, name: str) -> list[tuple[Row, Location]]:
+def _yaml_rows(path: Path, name: str) -> tuple[list[tuple[Row, Location]], list[Problem]]:
+    """The people that could be read, and the problems of those that could not."""
     try:
         root = yaml.compose(read_utf8(path, name, SAVE_AS_UTF8))
     except yaml.YAMLError as error:
@@ -123,9 +156,7 @@ def _yaml_rows(path: Path, name: str) -> list[tuple[Row, Location]]:
             problems.append(Problem(where, f"[{index}]", f"missing {', '.join(absent)}"))
             continue
         rows.append((row, where))
-    if problems:
-        raise InputError(problems)
-    return rows
+    return rows, problems
 
 
 def check_rows(rows: list[tuple[Row, Location]], known_roles: set[str], name: str) -> list[RosterUser]:

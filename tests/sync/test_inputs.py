@@ -196,3 +196,27 @@ def test_a_user_missing_from_complete_rosters_is_still_reported(workdir):
     with pytest.raises(InputError) as caught:
         load_sync_file(sync)
     assert problems(caught.value) == [f"{sync}:23:23: groups[1].members[1]: 'zoe' is in no roster; add them to a roster of users.rosters"]
+
+
+def test_an_unclosed_quote_is_reported_on_its_line_and_the_lines_after_it_are_still_read(tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        "username,firstname,lastname,email\n"
+        "alice,Alice,Martin,alice@example.org\n"
+        'bob,"Bob,Durand,bob@example.org\n'
+        "chloe,Chloé,Bernard,chloe-at-example.org\n"
+        'david,David,"Petit,david@example.org\n',
+    )
+    with pytest.raises(InputError) as caught:
+        load_roster(roster, DEFAULT_ROLES)
+    assert problems(caught.value) == [
+        f'{roster}:3:2: unclosed quote; end the quoted value with " on the same line, or remove the stray "',
+        f"{roster}:4:4: email: 'chloe-at-example.org' is not a valid email address; expected name@domain.tld",
+        f'{roster}:5:3: unclosed quote; end the quoted value with " on the same line, or remove the stray "',
+    ]
+
+
+def test_quoted_values_with_commas_and_doubled_quotes_are_read(tmp_path):
+    roster = write(tmp_path / "r.csv", 'username,firstname,lastname,email\nbob,"Bob ""B"", Jr",Durand,bob@example.org\n')
+    (user,) = load_roster(roster, DEFAULT_ROLES)
+    assert (user.username, user.firstname, user.location.line) == ("bob", 'Bob "B", Jr', 2)
