@@ -2,6 +2,10 @@
 
 Reads per run: a constant number of calls (site info, categories, the course, its contents,
 cohorts, groups, forums) plus ceil(N / batch) for users and for enrolled users.
+
+Moodle's web services return names through format_string(), which escapes them for HTML (`&` comes
+back as `&amp;`): category, course, section, group and forum names and discussion subjects are
+unescaped here (`moodle_text`), so they compare equal to the names they were created with.
 """
 
 from __future__ import annotations
@@ -94,13 +98,19 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     return state
 
 
+def moodle_text(formatted: str) -> str:
+    """A name as it was stored, from what format_string() made of it."""
+    return html.unescape(formatted)
+
+
 def _categories(client: MoodleClient) -> dict[tuple[str, ...], int]:
     rows = client.call("core_course_get_categories", {"criteria": [], "addsubcategories": 1})
     by_id = {row["id"]: row for row in rows}
 
     def path(row) -> tuple[str, ...]:
         parent = by_id.get(row["parent"])
-        return (*path(parent), row["name"]) if parent else (row["name"],)
+        name = moodle_text(row["name"])
+        return (*path(parent), name) if parent else (name,)
 
     return {path(row): row["id"] for row in rows}
 
@@ -112,7 +122,7 @@ def find_course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
     row = found[0]
     return MoodleCourse(
         id=row["id"],
-        fullname=row["fullname"],
+        fullname=moodle_text(row["fullname"]),
         categoryid=row["categoryid"],
         summary=row.get("summary", ""),
         startdate=row.get("startdate", 0),
@@ -127,7 +137,7 @@ def find_course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
 def sections_of(contents: list[dict]) -> dict[int, MoodleSection]:
     """The course's sections by number. Delegated ones (subsections: `component` set) belong to an activity."""
     return {
-        row["section"]: MoodleSection(row["id"], row["section"], html.unescape(row.get("name", "")))  # format_string() escaped it
+        row["section"]: MoodleSection(row["id"], row["section"], moodle_text(row.get("name", "")))
         for row in contents
         if not row.get("component")
     }
@@ -181,7 +191,7 @@ def _enrolments(client: MoodleClient, state: CurrentState) -> None:
 
 def _groups(client: MoodleClient, state: CurrentState) -> None:
     rows = client.call("core_group_get_course_groups", {"courseid": state.course.id})
-    state.groups = {row["name"]: row["id"] for row in rows}
+    state.groups = {moodle_text(row["name"]): row["id"] for row in rows}
     name_of = {group_id: name for name, group_id in state.groups.items()}
     for _, rows in client.call_batched("core_group_get_group_members", "groupids", sorted(name_of)):
         for row in rows:
@@ -191,12 +201,13 @@ def _groups(client: MoodleClient, state: CurrentState) -> None:
 def _forums(client: MoodleClient, spec: SyncSpec, state: CurrentState, contents: list[dict]) -> None:
     wanted = {name for discussion in spec.discussions for name in discussion.forums}
     course = state.course
-    forums = [f for f in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]}) if f["name"] in wanted]
+    forums = [f for f in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]}) if moodle_text(f["name"]) in wanted]
     if not forums:
         return
     modes = {module["id"]: module.get("groupmode", 0) for section in contents for module in section.get("modules", [])}
     for forum in forums:
         mode = course.groupmode if course.groupmodeforce else modes.get(forum["cmid"], 0)
         answer = client.call("mod_forum_get_forum_discussions", {"forumid": forum["id"]})
-        found = frozenset((d["groupid"], d["subject"]) for d in answer["discussions"])
-        state.forums[forum["name"]] = MoodleForum(forum["id"], forum["name"], mode, found)
+        found = frozenset((d["groupid"], moodle_text(d["subject"])) for d in answer["discussions"])
+        name = moodle_text(forum["name"])
+        state.forums[name] = MoodleForum(forum["id"], name, mode, found)

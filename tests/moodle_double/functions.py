@@ -129,7 +129,7 @@ def category_record(site: Site, category: Category) -> dict:
         path = f"/{node.id}{path}"
     return {
         "id": category.id,
-        "name": category.name,
+        "name": format_string(category.name),
         "idnumber": category.idnumber,
         "description": category.description,
         "descriptionformat": 1,
@@ -202,12 +202,12 @@ def create_categories(site: Site, token: Token, p: dict):
 def course_record(site: Site, course) -> dict:
     return {
         "id": course.id,
-        "fullname": course.fullname,
-        "displayname": course.fullname,
-        "shortname": course.shortname,
+        "fullname": format_string(course.fullname),
+        "displayname": format_string(course.fullname),
+        "shortname": format_string(course.shortname),
         "courseimage": f"{site.url}/pluginfile.php/1/course/generated/course.svg",
         "categoryid": course.categoryid,
-        "categoryname": site.categories[course.categoryid].name,
+        "categoryname": format_string(site.categories[course.categoryid].name),
         "sortorder": course.categoryid * 10000 + 1,
         "summary": course.summary,
         "summaryformat": course.summaryformat,
@@ -397,7 +397,7 @@ def forum_module(site: Site, forum) -> dict:
     return {
         "id": forum.cmid,
         "url": f"{site.url}/mod/forum/view.php?id={forum.cmid}",
-        "name": forum.name,
+        "name": format_string(forum.name),
         "instance": forum.id,
         "contextid": 100 + forum.cmid,
         "visible": 1,
@@ -431,7 +431,7 @@ def get_course_module(site: Site, token: Token, p: dict):
         "id": forum.cmid,
         "course": forum.course,
         "module": 8,
-        "name": forum.name,
+        "name": format_string(forum.name),
         "modname": "forum",
         "instance": forum.id,
         "section": site.courses[forum.course].sections[0].id,
@@ -696,7 +696,7 @@ def get_enrolled_users(site: Site, token: Token, p: dict):
             {"roleid": roleid, "name": "", "shortname": site.roles[roleid][0], "sortorder": 0}
             for roleid in sorted(course.enrolments[userid])
         ]
-        record["enrolledcourses"] = [{"id": course.id, "fullname": course.fullname, "shortname": course.shortname}]
+        record["enrolledcourses"] = [{"id": course.id, "fullname": format_string(course.fullname), "shortname": format_string(course.shortname)}]
         ordered = {k: record[k] for k in ("id", "username", "firstname", "lastname", "fullname") if k in record}
         result.append({**ordered, **record})
     return result
@@ -761,7 +761,7 @@ def unenrol_users(site: Site, token: Token, p: dict):
 def cohort_record(cohort: Cohort, *, customfields: bool = True) -> dict:
     record = {
         "id": cohort.id,
-        "name": cohort.name,
+        "name": format_string(cohort.name),
         "idnumber": cohort.idnumber,
         "description": cohort.description,
         "descriptionformat": 1,
@@ -982,7 +982,8 @@ def create_groups(site: Site, token: Token, p: dict):
 def get_course_groups(site: Site, token: Token, p: dict):
     site.course(p["courseid"])
     require(token, "moodle/course:managegroups", "Manage groups")
-    return [group_record(g, None) for g in site.groups.values() if g.courseid == p["courseid"]]
+    # Unlike create_groups, which answers with the names it was given, this formats them.
+    return [{**group_record(g, None), "name": format_string(g.name)} for g in site.groups.values() if g.courseid == p["courseid"]]
 
 
 @function("core_group_get_group_members", {"groupids": Multiple(Value("int"))})
@@ -1038,7 +1039,7 @@ def get_forums_by_courses(site: Site, token: Token, p: dict):
             "id": f.id,
             "course": f.course,
             "type": f.type,
-            "name": f.name,
+            "name": format_string(f.name),
             "intro": f.intro,
             "introformat": 1,
             "introfiles": [],
@@ -1102,7 +1103,7 @@ def discussion_record(site: Site, d: Discussion) -> dict:
     fullname = f"{author.firstname} {author.lastname}"
     return {
         "id": d.postid,
-        "name": d.subject,
+        "name": format_string(d.subject),
         "groupid": d.groupid,
         "timemodified": now(),
         "usermodified": d.userid,
@@ -1114,7 +1115,7 @@ def discussion_record(site: Site, d: Discussion) -> dict:
         "created": now(),
         "modified": now(),
         "mailed": 0,
-        "subject": d.subject,
+        "subject": format_string(d.subject),
         "message": d.message,
         "messageformat": 1,
         "messagetrust": 0,

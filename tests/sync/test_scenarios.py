@@ -206,3 +206,29 @@ def test_users_matched_by_email_are_not_created_again_and_names_change_only_when
     assert cli.apply("--update-users").exit_code == 0
     assert (existing.username, existing.lastname) == ("a.martin", "Martin")
     assert cli.plan("--update-users")["actions"] == []
+
+
+def test_names_with_an_ampersand_give_an_empty_plan_on_the_second_run(cli: Cli):
+    """Moodle's web services return these names through format_string(): `&` comes back as `&amp;`."""
+    sync = cli.workdir / "sync.yaml"
+    text = sync.read_text().replace("Formations / 2026", "Formations & stages / R&D 2026")
+    text = text.replace("  start: 2026-03-02\n", "  fullname: Communauté & pratique\n  start: 2026-03-02\n", 1)
+    text = text.replace("name: Formateurs", "name: Formateurs & tutrices").replace("Forum des échanges", "Échanges & questions")
+    sync.write_text(text)
+    day = cli.workdir / "course" / "days" / "jour-1.yaml"
+    day.write_text(day.read_text().replace("title: Vos premières expériences", "title: Succès & échecs"))
+    assert cli.apply().exit_code == 0
+    site = cli.moodle.site
+    course = next(iter(site.courses.values()))
+    site.add_forum(course.id, "Présentations", groupmode=1)
+    site.add_forum(course.id, "Échanges & questions")
+    assert cli.apply().exit_code == 0
+    assert {g.name for g in site.groups.values()} >= {"Formateurs & tutrices"}
+    assert {d.subject for d in site.discussions.values()} == {"Présentez-vous", "Succès & échecs"}
+
+    plan = cli.plan()
+    assert (plan["actions"], plan["notes"]) == ([], [])
+    cli.moodle.reset_counts()
+    assert cli.apply().exit_code == 0
+    assert cli.moodle.write_calls == 0
+    assert [c.name for c in site.categories.values()].count("Formations & stages") == 1
