@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import yaml
 
 from builder.errors import CourseError, Location, Problem
 
-__all__ = ["InputError", "NodeReader", "Problem", "located_problem", "mapping_items", "read_utf8", "SAVE_AS_UTF8", "scalar_text"]
+__all__ = ["InputError", "NodeReader", "Problem", "located_problem", "did_you_mean", "mapping_items", "read_utf8", "SAVE_AS_UTF8", "scalar_text"]
 
 
 class InputError(CourseError):
@@ -35,6 +36,12 @@ def read_utf8(path: Path, shown_as: str, how_to_fix: str) -> str:
         column = len(data[line_start : error.start].decode("utf-8")) + 1  # characters, as editors count
         problem = Problem(Location(shown_as, line, column), "", f"not valid UTF-8 (byte 0x{data[error.start]:02x}); {how_to_fix}")
         raise InputError([problem]) from None
+
+
+def did_you_mean(word: str, candidates) -> str:
+    """` (did you mean 'x'?)` for the candidate closest to a misspelt word, or nothing."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)  # 0.6 offers "course" for "colour"
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def where(file: str, node: yaml.Node) -> Location:
@@ -74,7 +81,7 @@ class NodeReader:
         allowed = required + optional
         for key, value, location in mapping_items(node, self.file):
             if key not in allowed:
-                self.problems.append(Problem(location, join(path, key), f"unknown key; expected one of {', '.join(allowed)}"))
+                self.problems.append(Problem(location, join(path, key), f"unknown key{did_you_mean(key, allowed)}; expected one of {', '.join(allowed)}"))
             elif key in found:
                 self.problems.append(Problem(location, join(path, key), "given twice; keep one"))
             else:

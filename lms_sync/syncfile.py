@@ -14,7 +14,7 @@ import yaml
 
 from builder.errors import CourseError, Location, UserError
 from lms_sync.course_source import CourseContent, read_course
-from lms_sync.located import SAVE_AS_UTF8, InputError, NodeReader, Problem, join, located_problem, read_utf8, scalar_text
+from lms_sync.located import SAVE_AS_UTF8, InputError, NodeReader, Problem, did_you_mean, join, located_problem, read_utf8, scalar_text
 from lms_sync.roster import RosterUser, load_roster
 
 DEFAULT_ROLES = {"manager": 1, "coursecreator": 2, "editingteacher": 3, "teacher": 4, "student": 5}
@@ -196,10 +196,10 @@ class _Loader:
         keys = self.read.mapping(node, "users", ("rosters",), ("match_by", "passwords")) or {}
         match_by = self.read.text(keys.get("match_by"), "users.match_by") or "username"
         if match_by not in MATCH_FIELDS:
-            self.read.fail(keys["match_by"], "users.match_by", f"expected one of {', '.join(MATCH_FIELDS)}")
+            self.read.fail(keys["match_by"], "users.match_by", f"expected one of {', '.join(MATCH_FIELDS)}{did_you_mean(match_by, MATCH_FIELDS)}")
         passwords = self.read.text(keys.get("passwords"), "users.passwords") or "email"
         if passwords not in PASSWORD_MODES:
-            self.read.fail(keys["passwords"], "users.passwords", f"expected one of {', '.join(PASSWORD_MODES)}")
+            self.read.fail(keys["passwords"], "users.passwords", f"expected one of {', '.join(PASSWORD_MODES)}{did_you_mean(passwords, PASSWORD_MODES)}")
         users: dict[str, RosterUser] = {}
         for index, file in enumerate(self.read.text_list(keys.get("rosters"), "users.rosters")):
             try:
@@ -263,7 +263,9 @@ class _Loader:
                 continue
             role = self.read.text(keys.get("role"), f"{path}.role")
             if role and role not in roles:
-                self.read.fail(keys["role"], f"{path}.role", f"unknown role {role!r}; expected one of {', '.join(sorted(roles))} (or add it under roles:)")
+                self.read.fail(
+                    keys["role"], f"{path}.role", f"unknown role {role!r}{did_you_mean(role, roles)}; expected one of {', '.join(sorted(roles))} (or add it under roles:)"
+                )
             start, end = self.read.date(keys.get("start"), f"{path}.start"), self.read.date(keys.get("end"), f"{path}.end")
             if start and end and end <= start:
                 self.read.fail(keys["end"], f"{path}.end", f"ends before it starts ({start}); expected a later date")
@@ -303,11 +305,15 @@ class _Loader:
         groups: dict[str, set[str]] = {}
         for index, item in enumerate(self._list(node, "groups")):
             path = f"groups[{index}]"
-            if isinstance(item, yaml.ScalarNode) and item.value == "roster":
-                for user in users.values():
-                    for group_course, group in user.groups:
-                        if not group_course or (course and group_course == course.shortname):
-                            groups.setdefault(group, set()).add(user.username)
+            if isinstance(item, yaml.ScalarNode):
+                if scalar_text(item) == "roster":
+                    for user in users.values():
+                        for group_course, group in user.groups:
+                            if not group_course or (course and group_course == course.shortname):
+                                groups.setdefault(group, set()).add(user.username)
+                else:
+                    word = scalar_text(item)
+                    self.read.fail(item, path, f"unknown item {word!r}{did_you_mean(word, ['roster'])}; expected `roster` or a mapping with name and members")
                 continue
             keys = self.read.mapping(item, path, ("name",), ("members",))
             if keys is None:

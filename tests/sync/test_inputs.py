@@ -220,3 +220,19 @@ def test_quoted_values_with_commas_and_doubled_quotes_are_read(tmp_path):
     roster = write(tmp_path / "r.csv", 'username,firstname,lastname,email\nbob,"Bob ""B"", Jr",Durand,bob@example.org\n')
     (user,) = load_roster(roster, DEFAULT_ROLES)
     assert (user.username, user.firstname, user.location.line) == ("bob", 'Bob "B", Jr', 2)
+
+
+def test_misspelt_words_get_a_did_you_mean(workdir):
+    sync = workdir / "sync.yaml"
+    text = sync.read_text().replace("  - roster ", "  - rooster").replace("match_by: username", "match_by: usernme\n  passwords: generated")
+    sync.write_text(text.replace("    role: editingteacher", "    role: editingteachr").replace("forums:", "forum:"))
+    with pytest.raises(InputError) as caught:
+        load_sync_file(sync)
+    assert problems(caught.value) == [
+        f"{sync}:10:13: users.match_by: expected one of username, idnumber, email (did you mean 'username'?)",
+        f"{sync}:11:14: users.passwords: expected one of email, generate (did you mean 'generate'?)",
+        f"{sync}:20:11: enrolments[1].role: unknown role 'editingteachr' (did you mean 'editingteacher'?); expected one of "
+        "coursecreator, editingteacher, manager, student, teacher (or add it under roles:)",
+        f"{sync}:22:5: groups[0]: unknown item 'rooster' (did you mean 'roster'?); expected `roster` or a mapping with name and members",
+        f"{sync}:25:1: forum: unknown key (did you mean 'forums'?); expected one of course, users, cohorts, enrolments, groups, forums, roles",
+    ]
