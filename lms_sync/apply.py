@@ -86,8 +86,9 @@ class Applier:
     def apply(self, plan: Plan) -> ApplyResult:
         new_internal = [a for a in plan.by_kind("create user") if self.spec.users[a.target].internal_auth]
         if self.spec.passwords == "generate" and new_internal and self.passwords is None:
+            need = "1 new user needs one" if len(new_internal) == 1 else f"{len(new_internal)} new users need one"
             raise UserError(
-                f"{self.spec.path}: users.passwords is `generate` and {len(new_internal)} new users need one: "
+                f"{self.spec.path}: users.passwords is `generate` and {need}: "
                 "pass --passwords-file FILE to receive them (created readable by you only)"
             )
         self.journal.write("start", sync_file=str(self.spec.path), counts=plan.counts(), notes=plan.notes)

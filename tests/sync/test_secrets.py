@@ -132,3 +132,14 @@ def linked(link: Path, target: Path) -> Path:
     target.touch(mode=0o600)
     link.symlink_to(target)
     return link
+
+
+@pytest.mark.parametrize(("existing", "says"), [((), "4 new users need one"), (("alice", "bob", "chloe"), "1 new user needs one")])
+def test_generate_without_a_passwords_file_says_how_many_users_need_one(cli: Cli, existing, says):
+    generate_passwords(cli)
+    for username in existing:
+        cli.moodle.site.add_user(username, username.title(), "X", f"{username}@example.org")
+    result = cli.apply()
+    assert result.exit_code == 1
+    assert f"users.passwords is `generate` and {says}: pass --passwords-file FILE" in result.stderr
+    assert cli.moodle.write_calls == 0
