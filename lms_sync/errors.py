@@ -38,6 +38,17 @@ class MalformedResponseError(TransportError):
     """Moodle answered 200 with a body that is not the JSON the function returns."""
 
 
+class AmbiguousCategoryError(MoodleError):
+    """Several Moodle categories have the category path the sync file names."""
+
+    def __init__(self, path: tuple[str, ...], ids: list[int]):
+        super().__init__(
+            f"course.category: Moodle has {len(ids)} categories {' / '.join(path)!r} (ids {', '.join(map(str, ids))}), "
+            "so the sync cannot tell which one is meant: rename all but one at Site administration > Courses > "
+            "Manage courses and categories, then run the plan again"
+        )
+
+
 class ServerError(MoodleError):
     """An error JSON from Moodle's web service layer."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lms_sync.errors import AmbiguousCategoryError
 from lms_sync.state import CurrentState
 from lms_sync.syncfile import DiscussionSpec, SyncSpec
 
@@ -90,11 +91,26 @@ def make_plan(spec: SyncSpec, state: CurrentState, *, prune: bool = False, updat
 
 def _categories(spec: SyncSpec, state: CurrentState) -> list[Action]:
     path = spec.course.category
+    _refuse_ambiguous_category(path, state)
     return [
         Action("create category", " / ".join(path[: depth + 1]), {"path": list(path[: depth + 1])})
         for depth in range(len(path))
-        if path[: depth + 1] not in state.categories
+        if not state.category_ids(path[: depth + 1])
     ]
+
+
+def _refuse_ambiguous_category(path: tuple[str, ...], state: CurrentState) -> None:
+    """Raise when the deepest existing part of the category path names several categories.
+
+    Only the course already being in one of them settles it; otherwise any choice could move the
+    course, or create the categories left, in the wrong place.
+    """
+    for depth in range(len(path), 0, -1):
+        ids = state.category_ids(path[:depth])
+        if len(ids) > 1 and not (depth == len(path) and state.course and state.course.categoryid in ids):
+            raise AmbiguousCategoryError(path[:depth], ids)
+        if ids:
+            return
 
 
 def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
@@ -117,8 +133,7 @@ def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
         "enddate": state.course.enddate,
     }
     changed = {key: value for key, value in fields.items() if current[key] != value}
-    category_id = state.categories.get(wanted.category)
-    if category_id != state.course.categoryid:
+    if state.course.categoryid not in state.category_ids(wanted.category):
         changed["category"] = list(wanted.category)
     return [Action("update course", wanted.shortname, changed)] if changed else []
 

@@ -62,7 +62,7 @@ class MoodleForum:
 @dataclass
 class CurrentState:
     site_user_id: int
-    categories: dict[tuple[str, ...], int]  # path of names -> id
+    categories: dict[tuple[str, ...], int]  # path of names -> id, for the paths one category has
     course: MoodleCourse | None
     users: dict[str, MoodleUser]  # by the spec's username, for those found
     cohorts: dict[str, int]  # idnumber -> id, for the spec's cohorts that exist
@@ -73,17 +73,25 @@ class CurrentState:
     group_members: dict[str, set[int]] = field(default_factory=dict)
     forums: dict[str, MoodleForum] = field(default_factory=dict)
     sections: dict[int, MoodleSection] = field(default_factory=dict)  # by number, the course's own (not delegated)
+    # Moodle lets sibling categories share a name: paths several categories have -> their ids.
+    category_clashes: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
+
+    def category_ids(self, path: tuple[str, ...]) -> list[int]:
+        """The ids of the categories with this path of names: none, one, or several when names clash."""
+        return [self.categories[path]] if path in self.categories else self.category_clashes.get(path, [])
 
 
 def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     site = client.call("core_webservice_get_site_info")
+    categories, category_clashes = _categories(client)
     state = CurrentState(
         site_user_id=site["userid"],
-        categories=_categories(client),
+        categories=categories,
         course=find_course(client, spec.course.shortname),
         users=_users(client, spec),
         cohorts={},
         cohort_members={},
+        category_clashes=category_clashes,
     )
     state.usernames = {user.id: user.username for user in state.users.values()}
     _cohorts(client, spec, state)
@@ -103,7 +111,8 @@ def moodle_text(formatted: str) -> str:
     return html.unescape(formatted)
 
 
-def _categories(client: MoodleClient) -> dict[tuple[str, ...], int]:
+def _categories(client: MoodleClient) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], list[int]]]:
+    """Category ids by path of names: those with a path of their own, and those whose path others share."""
     rows = client.call("core_course_get_categories", {"criteria": [], "addsubcategories": 1})
     by_id = {row["id"]: row for row in rows}
 
@@ -112,7 +121,11 @@ def _categories(client: MoodleClient) -> dict[tuple[str, ...], int]:
         name = moodle_text(row["name"])
         return (*path(parent), name) if parent else (name,)
 
-    return {path(row): row["id"] for row in rows}
+    by_path: dict[tuple[str, ...], list[int]] = {}
+    for row in rows:
+        by_path.setdefault(path(row), []).append(row["id"])
+    unique = {key: ids[0] for key, ids in by_path.items() if len(ids) == 1}
+    return unique, {key: sorted(ids) for key, ids in by_path.items() if len(ids) > 1}
 
 
 def find_course(client: MoodleClient, shortname: str) -> MoodleCourse | None:

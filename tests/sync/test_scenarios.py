@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from moodle_double.site import STANDARD_ROLES
+from moodle_double.site import STANDARD_ROLES, Category
 
 from .conftest import Cli, targets
 
@@ -232,3 +232,35 @@ def test_names_with_an_ampersand_give_an_empty_plan_on_the_second_run(cli: Cli):
     assert cli.apply().exit_code == 0
     assert cli.moodle.write_calls == 0
     assert [c.name for c in site.categories.values()].count("Formations & stages") == 1
+
+
+def add_category(site, name: str, parent: int = 0) -> int:
+    category = Category(site.new_id("category"), name, parent)
+    site.categories[category.id] = category
+    return category.id
+
+
+def test_sibling_categories_with_the_same_name_are_reported_not_guessed(cli: Cli):
+    site = cli.moodle.site
+    first, second = add_category(site, "Formations"), add_category(site, "Formations")
+    result = cli("sync", "plan", str(cli.workdir / "sync.yaml"))
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        f"error: course.category: Moodle has 2 categories 'Formations' (ids {first}, {second}), so the sync cannot tell which "
+        "one is meant: rename all but one at Site administration > Courses > Manage courses and categories, then run the plan again"
+    ]
+    assert cli.apply().exit_code == 3 and cli.moodle.write_calls == 0
+
+
+def test_a_path_clash_is_settled_by_the_course_being_in_one_of_them_or_by_a_unique_deeper_path(cli: Cli):
+    site = cli.moodle.site
+    first, second = add_category(site, "Formations"), add_category(site, "Formations")
+    year = add_category(site, "2026", second)
+    assert targets(cli.plan(), "create category") == set()  # 'Formations / 2026' is only under the second
+    add_category(site, "2026", first)
+    assert cli("sync", "plan", str(cli.workdir / "sync.yaml")).exit_code == 3
+    site.add_course("CP-2026", "Faire vivre une communauté de pratique", year)
+    plan = cli.plan()
+    assert not {"create category", "create course"} & set(plan["counts"])
+    (update,) = [action for action in plan["actions"] if action["kind"] == "update course"]  # summary and dates
+    assert "category" not in update
