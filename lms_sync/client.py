@@ -12,6 +12,7 @@ import enum
 import json
 import logging
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, LocationValueError, NewConnectionError
 
-from lms_sync.errors import MalformedResponseError, TransportError, server_error
+from lms_sync.errors import ConfigError, MalformedResponseError, TransportError, server_error
 
 log = logging.getLogger("lms_sync.client")
 
@@ -133,7 +134,8 @@ class MoodleClient:
     ):
         if max_input_vars <= PROTOCOL_FIELDS + 1:
             raise ValueError("max_input_vars leaves no room for parameters")
-        self.endpoint = url.rstrip("/") + REST_PATH
+        self.site_url = url.rstrip("/")
+        self.endpoint = self.site_url + REST_PATH
         self._token = token
         self.max_input_vars = max_input_vars
         self.timeout = timeout
@@ -202,8 +204,11 @@ class MoodleClient:
         started = time.monotonic()
         try:
             response = self._session.post(self.endpoint, data=body, timeout=self.timeout, allow_redirects=False)
+        except (requests.exceptions.InvalidURL, LocationValueError):  # urllib3 raises the latter for a host it cannot parse
+            raise ConfigError(f"{self.site_url} is not a valid site URL; fix --url, MOODLE_URL or `url:` in the config file") from None
         except requests.RequestException as error:
-            raise TransportError(self._redact(f"{function}: {describe_request_error(error)}"), sent=_was_sent(error)) from None
+            message = describe_request_error(error, self.site_url)
+            raise TransportError(self._redact(f"{function}: {message}"), sent=_was_sent(error)) from None
         log.debug("%s: %d fields, HTTP %d in %.2fs", function, len(fields), response.status_code, time.monotonic() - started)
         if response.status_code != 200:
             raise TransportError(f"{function}: HTTP {response.status_code} from {self.endpoint}", sent=True)
@@ -237,11 +242,22 @@ def _was_sent(error: requests.RequestException) -> bool:
     return not isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
-def describe_request_error(error: requests.RequestException) -> str:
+def describe_request_error(error: requests.RequestException, site: str) -> str:
     if isinstance(error, requests.exceptions.SSLError):
         return "TLS certificate verification failed; fix the site's certificate or set REQUESTS_CA_BUNDLE"
     if isinstance(error, requests.Timeout):
         return "no answer before the timeout"
+    if isinstance(error, requests.ConnectionError) and not _was_sent(error):
+        return (
+            f"could not connect to {site}{_system_reason(error)}; check the site URL "
+            "(--url, MOODLE_URL or `url:` in the config file) and that the site is up"
+        )
     if isinstance(error, requests.ConnectionError):
-        return "connection failed or was reset"
+        return "the connection was closed or reset before Moodle answered"
     return type(error).__name__
+
+
+def _system_reason(error: requests.RequestException) -> str:
+    """` (Connection refused)`, ` (Name or service not known)`: what the system said, when urllib3 kept it."""
+    found = re.search(r"\[Errno -?\d+\] ([^)\]\"']+)", str(error))
+    return f" ({found[1].strip()})" if found else ""

@@ -100,8 +100,21 @@ def read_config_file(path: Path) -> dict:
     return data
 
 
+URL_SOURCES = "--url, MOODLE_URL or `url:` in the config file"
+
+
 def check_url(url: str, *, allow_http: bool) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        labels = (parts.hostname or "x").rstrip(".").split(".")
+        parsed = parts.port != 0 and all(0 < len(label) <= 63 for label in labels)  # DNS labels; .port raises beyond 65535
+    except ValueError:  # ... and urlsplit for an unclosed [IPv6] host
+        parsed = False
+    if not parsed:
+        raise ConfigError(
+            f"{url!r} is not a valid URL (check its host, and its port: a number from 1 to 65535); "
+            f"fix {URL_SOURCES}, e.g. https://moodle.example.org"
+        )
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(f"{url!r} is not a Moodle site URL; expected e.g. https://moodle.example.org")
     if parts.query or parts.fragment:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 
 import pytest
 import requests
@@ -162,3 +163,32 @@ def test_config_file_must_be_readable_by_its_owner_only(tmp_path):
 def test_missing_token_says_where_to_put_it(tmp_path):
     with pytest.raises(ConfigError, match="set MOODLE_TOKEN"):
         load_settings(url="https://m.example.org", environ={"XDG_CONFIG_HOME": str(tmp_path)})
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1:99999", "https://moodle.example.org:0", "https://moodle.example.org:80a", "http://[::1", "https://a..b"])
+def test_an_invalid_port_or_host_is_a_config_error_saying_where_the_url_comes_from(url):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(url=url, environ={"MOODLE_TOKEN": "t"})
+    assert str(caught.value) == (
+        f"{url!r} is not a valid URL (check its host, and its port: a number from 1 to 65535); "
+        "fix --url, MOODLE_URL or `url:` in the config file, e.g. https://moodle.example.org"
+    )
+
+
+def test_a_refused_connection_says_to_check_the_url_and_that_the_site_is_up():
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(TransportError) as caught:
+        MoodleClient(f"http://127.0.0.1:{port}", "tok-123", retries=0).call("core_webservice_get_site_info")
+    assert str(caught.value) == (
+        f"core_webservice_get_site_info: could not connect to http://127.0.0.1:{port} (Connection refused); "
+        "check the site URL (--url, MOODLE_URL or `url:` in the config file) and that the site is up"
+    )
+    assert not caught.value.sent
+
+
+def test_a_host_the_http_library_cannot_parse_is_a_config_error_at_once():
+    unparsable = MoodleClient("https://ex☃ample.org", "tok-123", retries=3, sleep=lambda s: pytest.fail("retried"))
+    with pytest.raises(ConfigError, match=r"^https://ex☃ample.org is not a valid site URL; fix --url, MOODLE_URL or `url:` in the config file$"):
+        unparsable.call("core_webservice_get_site_info")
