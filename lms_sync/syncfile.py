@@ -92,6 +92,8 @@ TOP_KEYS = ("course", "users", "cohorts", "enrolments", "groups", "forums", "rol
 def load_sync_file(path: Path) -> SyncSpec:
     """Load and check a sync file, its rosters and its course; raise InputError with every problem."""
     name = str(path)
+    if path.is_dir():
+        raise InputError([Problem(Location(name), "", _folder_given(path))])
     if not path.is_file():
         raise InputError([Problem(Location(name), "", "no such sync file")])
     try:
@@ -108,6 +110,13 @@ def load_sync_file(path: Path) -> SyncSpec:
     if reader.problems or spec is None:
         raise InputError(reader.problems)
     return spec
+
+
+def _folder_given(folder: Path) -> str:
+    found = sorted(file for file in folder.glob("*.y*ml") if "sync" in file.name)
+    if found:
+        return f"is a folder; give the sync file itself, e.g. {found[0]}"
+    return "is a folder; give the sync file itself (the YAML file with course: and users:)"
 
 
 def midnight_utc(day: dt.date | None) -> int | None:

@@ -236,3 +236,12 @@ def test_misspelt_words_get_a_did_you_mean(workdir):
         f"{sync}:22:5: groups[0]: unknown item 'rooster' (did you mean 'roster'?); expected `roster` or a mapping with name and members",
         f"{sync}:25:1: forum: unknown key (did you mean 'forums'?); expected one of course, users, cohorts, enrolments, groups, forums, roles",
     ]
+
+
+def test_a_folder_given_for_the_sync_file_says_to_give_the_file(cli: Cli, tmp_path):
+    result = cli("sync", "plan", str(cli.workdir))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"{cli.workdir}: is a folder; give the sync file itself, e.g. {cli.workdir / 'sync.yaml'}", "1 problem found."]
+    result = cli("sync", "apply", str(tmp_path))
+    assert result.stderr.splitlines()[0] == f"{tmp_path}: is a folder; give the sync file itself (the YAML file with course: and users:)"
+    assert sum(cli.moodle.calls.values()) == 0
