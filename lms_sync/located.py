@@ -12,7 +12,17 @@ import yaml
 
 from builder.errors import CourseError, Location, Problem
 
-__all__ = ["InputError", "NodeReader", "Problem", "located_problem", "did_you_mean", "mapping_items", "read_utf8", "SAVE_AS_UTF8", "scalar_text"]
+__all__ = [
+    "SAVE_AS_UTF8",
+    "InputError",
+    "NodeReader",
+    "Problem",
+    "did_you_mean",
+    "located_problem",
+    "mapping_items",
+    "read_utf8",
+    "scalar_text",
+]
 
 
 class InputError(CourseError):
@@ -81,7 +91,8 @@ class NodeReader:
         allowed = required + optional
         for key, value, location in mapping_items(node, self.file):
             if key not in allowed:
-                self.problems.append(Problem(location, join(path, key), f"unknown key{did_you_mean(key, allowed)}; expected one of {', '.join(allowed)}"))
+                message = f"unknown key{did_you_mean(key, allowed)}; expected one of {', '.join(allowed)}"
+                self.problems.append(Problem(location, join(path, key), message))
             elif key in found:
                 self.problems.append(Problem(location, join(path, key), "given twice; keep one"))
             else:

@@ -112,6 +112,10 @@ def load_sync_file(path: Path) -> SyncSpec:
     return spec
 
 
+def expected_one_of(choices: tuple[str, ...], given: str) -> str:
+    return f"expected one of {', '.join(choices)}{did_you_mean(given, choices)}"
+
+
 def _folder_given(folder: Path) -> str:
     found = sorted(file for file in folder.glob("*.y*ml") if "sync" in file.name)
     if found:
@@ -205,10 +209,10 @@ class _Loader:
         keys = self.read.mapping(node, "users", ("rosters",), ("match_by", "passwords")) or {}
         match_by = self.read.text(keys.get("match_by"), "users.match_by") or "username"
         if match_by not in MATCH_FIELDS:
-            self.read.fail(keys["match_by"], "users.match_by", f"expected one of {', '.join(MATCH_FIELDS)}{did_you_mean(match_by, MATCH_FIELDS)}")
+            self.read.fail(keys["match_by"], "users.match_by", expected_one_of(MATCH_FIELDS, match_by))
         passwords = self.read.text(keys.get("passwords"), "users.passwords") or "email"
         if passwords not in PASSWORD_MODES:
-            self.read.fail(keys["passwords"], "users.passwords", f"expected one of {', '.join(PASSWORD_MODES)}{did_you_mean(passwords, PASSWORD_MODES)}")
+            self.read.fail(keys["passwords"], "users.passwords", expected_one_of(PASSWORD_MODES, passwords))
         users: dict[str, RosterUser] = {}
         for index, file in enumerate(self.read.text_list(keys.get("rosters"), "users.rosters")):
             try:
@@ -272,9 +276,8 @@ class _Loader:
                 continue
             role = self.read.text(keys.get("role"), f"{path}.role")
             if role and role not in roles:
-                self.read.fail(
-                    keys["role"], f"{path}.role", f"unknown role {role!r}{did_you_mean(role, roles)}; expected one of {', '.join(sorted(roles))} (or add it under roles:)"
-                )
+                expected = f"expected one of {', '.join(sorted(roles))} (or add it under roles:)"
+                self.read.fail(keys["role"], f"{path}.role", f"unknown role {role!r}{did_you_mean(role, roles)}; {expected}")
             start, end = self.read.date(keys.get("start"), f"{path}.start"), self.read.date(keys.get("end"), f"{path}.end")
             if start and end and end <= start:
                 self.read.fail(keys["end"], f"{path}.end", f"ends before it starts ({start}); expected a later date")
@@ -315,14 +318,15 @@ class _Loader:
         for index, item in enumerate(self._list(node, "groups")):
             path = f"groups[{index}]"
             if isinstance(item, yaml.ScalarNode):
-                if scalar_text(item) == "roster":
+                word = scalar_text(item)
+                if word == "roster":
                     for user in users.values():
                         for group_course, group in user.groups:
                             if not group_course or (course and group_course == course.shortname):
                                 groups.setdefault(group, set()).add(user.username)
                 else:
-                    word = scalar_text(item)
-                    self.read.fail(item, path, f"unknown item {word!r}{did_you_mean(word, ['roster'])}; expected `roster` or a mapping with name and members")
+                    expected = "expected `roster` or a mapping with name and members"
+                    self.read.fail(item, path, f"unknown item {word!r}{did_you_mean(word, ['roster'])}; {expected}")
                 continue
             keys = self.read.mapping(item, path, ("name",), ("members",))
             if keys is None:

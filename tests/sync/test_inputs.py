@@ -231,8 +231,10 @@ def test_misspelt_words_get_a_did_you_mean(workdir):
     assert problems(caught.value) == [
         f"{sync}:10:13: users.match_by: expected one of username, idnumber, email (did you mean 'username'?)",
         f"{sync}:11:14: users.passwords: expected one of email, generate (did you mean 'generate'?)",
-        f"{sync}:20:11: enrolments[1].role: unknown role 'editingteachr' (did you mean 'editingteacher'?); expected one of "
-        "coursecreator, editingteacher, manager, student, teacher (or add it under roles:)",
+        (
+            f"{sync}:20:11: enrolments[1].role: unknown role 'editingteachr' (did you mean 'editingteacher'?); expected one of "
+            "coursecreator, editingteacher, manager, student, teacher (or add it under roles:)"
+        ),
         f"{sync}:22:5: groups[0]: unknown item 'rooster' (did you mean 'roster'?); expected `roster` or a mapping with name and members",
         f"{sync}:25:1: forum: unknown key (did you mean 'forums'?); expected one of course, users, cohorts, enrolments, groups, forums, roles",
     ]

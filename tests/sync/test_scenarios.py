@@ -246,8 +246,11 @@ def test_sibling_categories_with_the_same_name_are_reported_not_guessed(cli: Cli
     result = cli("sync", "plan", str(cli.workdir / "sync.yaml"))
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [
-        f"error: course.category: Moodle has 2 categories 'Formations' (ids {first}, {second}), so the sync cannot tell which "
-        "one is meant: rename all but one at Site administration > Courses > Manage courses and categories, then run the plan again"
+        (
+            f"error: course.category: Moodle has 2 categories 'Formations' (ids {first}, {second}), so the sync cannot tell "
+            "which one is meant: rename all but one at Site administration > Courses > Manage courses and categories, then run "
+            "the plan again"
+        )
     ]
     assert cli.apply().exit_code == 3 and cli.moodle.write_calls == 0
 
