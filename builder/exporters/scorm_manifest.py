@@ -127,13 +127,7 @@ def scorm12_manifest(info: ManifestInfo) -> dict[str, bytes]:
     if info.has_score:
         _sub(sco, f"{{{ADLCP12}}}masteryscore", str(course.passing_score))
 
-    resources = _sub(root, cp + "resources")
-    resource = _sub(
-        resources, cp + "resource", identifier=ids["resource"], type="webcontent", href=info.launch
-    )
-    resource.set(f"{{{ADLCP12}}}scormtype", "sco")
-    for path in info.files:
-        _sub(resource, cp + "file", href=path)
+    _sco_resource(root, cp, ids, info, f"{{{ADLCP12}}}scormtype")
     return {MANIFEST: _serialise(root), METADATA12: _lom12(info)}
 
 
@@ -198,14 +192,19 @@ def scorm2004_manifest(info: ManifestInfo) -> dict[str, bytes]:
     _course_rollup(course_item)
     _sub(_sub(organization, ss + "sequencing"), ss + "controlMode", choice="true", flow="true")
 
+    _sco_resource(root, cp, ids, info, f"{{{ADLCP2004}}}scormType")
+    return {MANIFEST: _serialise(root)}
+
+
+def _sco_resource(root, cp: str, ids: dict, info: ManifestInfo, scorm_type: str) -> None:
+    """The one SCO resource, listing every file of the package."""
     resources = _sub(root, cp + "resources")
     resource = _sub(
         resources, cp + "resource", identifier=ids["resource"], type="webcontent", href=info.launch
     )
-    resource.set(f"{{{ADLCP2004}}}scormType", "sco")
+    resource.set(scorm_type, "sco")
     for path in info.files:
         _sub(resource, cp + "file", href=path)
-    return {MANIFEST: _serialise(root)}
 
 
 def _lom2004(metadata: etree._Element, info: ManifestInfo) -> None:
