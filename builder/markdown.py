@@ -26,6 +26,10 @@ MARKDOWN_DOCUMENTS = (".md", ".markdown")  # files delivered as printable HTML p
 CITATION = re.compile(r"\[@([A-Za-z][A-Za-z0-9_-]*)\]")
 ALT_ATTRIBUTE = re.compile(r'alt="([^"]*)"')
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+READABLE_DIAGRAM_TEXT = 12  # px: a diagram scrolls sideways rather than shrink its text below
+SVG_WIDTH = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)')
+SVG_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+SVG_TITLE_ID = re.compile(r'<title id="([^"]+)"')
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -132,8 +136,23 @@ def render(text: Markdown | None, context: RenderContext) -> str:
             token.content = f"<p>{marker}</p>\n"
     clean = sanitise(_PARSER.renderer.render(tokens, _PARSER.options, {}))
     for marker, svg in diagrams.items():
-        clean = clean.replace(f"<p>{marker}</p>", f'<figure class="diagram">{svg}</figure>')
+        clean = clean.replace(f"<p>{marker}</p>", diagram_figure(svg))
     return clean
+
+
+def diagram_figure(svg: str) -> str:
+    """The SVG in a keyboard-scrollable region, named by the diagram's title, whose SVG is
+    never narrower than what keeps its smallest text READABLE_DIAGRAM_TEXT px high."""
+    region = 'class="diagram-scroll" tabindex="0" role="region"'
+    title = SVG_TITLE_ID.search(svg)
+    if title:
+        region += f' aria-labelledby="{title[1]}"'
+    width = SVG_WIDTH.search(svg)
+    sizes = [float(size) for size in SVG_FONT_SIZE.findall(svg)]
+    if width and sizes and min(sizes) > 0:
+        readable = min(1.0, READABLE_DIAGRAM_TEXT / min(sizes)) * float(width[1])
+        region += f' style="--readable-width:{readable:.0f}px"'
+    return f'<figure class="diagram"><div {region}>{svg}</div></figure>'
 
 
 def sanitise(markup: str) -> str:

@@ -1,0 +1,54 @@
+"""The flagship's layout in Chromium at phone width: readable diagrams, quiz legends inside
+their box, printable documents with room to write, tables that fit."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from builder.exporters import get_exporter
+from builder.loader import load_course
+from conftest import FLAGSHIP
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 360, "height": 800}
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return get_exporter("web").build(load_course(FLAGSHIP), tmp_path_factory.mktemp("web")).output
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE)
+    yield context.new_page()
+    context.close()
+
+
+def pages_with(site, marker: str) -> list[str]:
+    found = sorted(p.name for p in site.glob("*.html") if marker in p.read_text(encoding="utf-8"))
+    assert found, f"no page of the flagship has {marker}"
+    return found
+
+
+def sideways_overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def test_diagram_text_stays_readable_on_a_phone(site, phone, serve_folder):
+    base = serve_folder(site)
+    axe = Axe()
+    for name in pages_with(site, 'class="diagram"'):
+        phone.goto(base + name)
+        smallest = phone.evaluate("""() => Math.min(...[...document.querySelectorAll(
+            'figure.diagram svg')].flatMap(svg => {
+              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+              return [...svg.querySelectorAll('[font-size]')].map(
+                element => scale * parseFloat(element.getAttribute('font-size')));
+            }))""")
+        assert smallest >= 11, f"{name}: diagram text renders at {smallest:.1f}px"
+        assert sideways_overflow(phone) <= 0, f"{name} scrolls sideways"
+        result = axe.run(phone, options=WCAG)
+        assert result.response["violations"] == [], f"{name}: {result.generate_report()}"
