@@ -52,3 +52,17 @@ def test_diagram_text_stays_readable_on_a_phone(site, phone, serve_folder):
         assert sideways_overflow(phone) <= 0, f"{name} scrolls sideways"
         result = axe.run(phone, options=WCAG)
         assert result.response["violations"] == [], f"{name}: {result.generate_report()}"
+
+
+def test_question_legends_sit_inside_their_box_on_a_phone(site, phone, serve_folder):
+    base = serve_folder(site)
+    for name in pages_with(site, "<legend"):
+        phone.goto(base + name)
+        crossing = phone.evaluate("""() => [...document.querySelectorAll('fieldset')].filter(
+            fieldset => {
+              const legend = fieldset.querySelector(':scope > legend');
+              const border = parseFloat(getComputedStyle(fieldset).borderTopWidth);
+              return legend.getBoundingClientRect().top
+                < fieldset.getBoundingClientRect().top + border;
+            }).map(fieldset => fieldset.id || fieldset.className)""")
+        assert crossing == [], f"{name}: legends across the top border of {crossing}"
