@@ -16,6 +16,7 @@ import json
 import math
 
 from builder import model
+from builder.i18n import Interface
 from builder.render import shuffled_matches
 from builder.site import Site
 
@@ -26,6 +27,8 @@ SHORT_TEXT_KEPT = 40  # UTF-16 code units of a wrong short answer kept for resto
 ESCAPED_UNIT = 6  # worst case for one code unit: %uXXXX
 QUIZ_ENTRY_HEAD = 3  # attempts (1 char) + score (2 chars)
 SINGLE_CHARACTER_INDEXES = 36  # base 36 digits; also SCORM's limit of choice identifiers
+# Interface strings the runtime shows (a failed page load or save, a session already ended).
+RUNTIME_STRINGS = ("page_unavailable", "retry", "session_ended", "save_failed")
 
 
 def course_map(course: model.Course, site: Site) -> dict:
@@ -48,6 +51,7 @@ def course_map(course: model.Course, site: Site) -> dict:
         "passing": course.passing_score,
         "quizzes": quizzes,
         "checklists": checklists,
+        "strings": {key: Interface(course.language)(key) for key in RUNTIME_STRINGS},
     }
 
 

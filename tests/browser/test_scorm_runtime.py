@@ -73,8 +73,9 @@ TIME = {"scorm12": "time", "scorm2004": "timestamp"}
 class Lms:
     """The test player page: launches the package, and keeps what an LMS would."""
 
-    def __init__(self, page, base_url: str, version: str, manifest: bytes):
+    def __init__(self, page, base_url: str, version: str, manifest: bytes, folder: Path):
         self.page, self.base_url, self.version = page, base_url, version
+        self.folder = folder  # the package as served: tests may break its files
         self.stored: dict = self._first_launch_data(parse_xml(manifest))
         page.goto(base_url + "player.html")
 
@@ -140,7 +141,8 @@ def lms(page, serve_folder, scorm_player, tmp_path):
         with zipfile.ZipFile(output) as package:
             package.extractall(extracted)
             manifest = package.read("imsmanifest.xml")
-        return Lms(page, serve_folder(scorm_player(extracted)), version, manifest)
+        root = scorm_player(extracted)
+        return Lms(page, serve_folder(root), version, manifest, root / "package")
 
     return open_player
 

