@@ -54,3 +54,22 @@ def test_a_page_that_fails_to_load_keeps_the_session_and_can_be_retried(lms, cou
     assert player.initialisations() == 1
     assert frame.locator("#tracking-notice").is_hidden()
     assert course_keys(player) == []
+
+
+def test_back_and_forward_move_between_pages_inside_the_sco(lms, course_dir):
+    player = lms(course_dir, "scorm2004")
+    frame = player.launch()
+    frame.locator("a[href='definition.html']").first.click()
+    frame.locator("body[data-page='definition.html']").wait_for()
+    frame.locator("a.pager-next").click()
+    frame.locator("body[data-page='quiz-definition.html']").wait_for()
+    player.page.evaluate("() => history.back()")
+    frame.locator("body[data-page='definition.html']").wait_for()
+    assert frame.locator("h1", has_text="Qu'est-ce qu'une communauté").is_visible()
+    player.page.evaluate("() => history.back()")
+    frame.locator("body[data-page='index.html']").wait_for()
+    player.page.evaluate("() => history.forward()")
+    frame.locator("body[data-page='definition.html']").wait_for()
+    assert sco(player).url.endswith("/package/definition.html")
+    assert player.initialisations() == 1
+    assert "Terminate" not in [call[0] for call in player.page.evaluate("() => apiCalls")]

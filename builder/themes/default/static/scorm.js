@@ -352,7 +352,9 @@
     document.getElementById("main").prepend(box);
     box.scrollIntoView({ block: "nearest" });
   }
-  function show(name, hash) {
+  // Each page shown gets its own history entry, so Back and Forward move inside the SCO;
+  // `replace` for the bookmark shown at launch, none when the address is already the page's.
+  function show(name, hash, replace) {
     document.querySelectorAll(".page-error").forEach(function (box) { box.remove(); });
     return fetch(name, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(response.status);
@@ -364,7 +366,7 @@
       document.getElementById("toc").innerHTML = incoming.getElementById("toc").innerHTML;
       document.title = incoming.title;
       body.dataset.page = incoming.body.dataset.page;
-      history.replaceState(null, "", name + hash);
+      if (new URL(name + hash, location.href).href !== location.href) history[replace ? "replaceState" : "pushState"](null, "", name + hash);
       window.CourseBridge.enterPage();
       var anchor = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
       main.focus({ preventScroll: true });
@@ -384,9 +386,13 @@
     event.preventDefault();
     show(target.name, target.hash);
   });
+  window.addEventListener("popstate", function () {
+    var name = location.pathname.replace(/^.*\//, "");
+    if (name !== body.dataset.page && /^[\w.-]+\.html$/.test(name)) show(name, location.hash);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     if (bookmark && bookmark !== body.dataset.page && /^[\w.-]+\.html$/.test(bookmark)) {
-      show(bookmark, "");
+      show(bookmark, "", true);
     }
   });
 })();
