@@ -73,3 +73,35 @@ def test_back_and_forward_move_between_pages_inside_the_sco(lms, course_dir):
     assert sco(player).url.endswith("/package/definition.html")
     assert player.initialisations() == 1
     assert "Terminate" not in [call[0] for call in player.page.evaluate("() => apiCalls")]
+
+
+# Makes the LMS refuse suspend_data (SetValue) or every Commit while window.refusing is set.
+REFUSE = """([version, what]) => {
+  const api = window.lms;
+  const [set, commit] = version === 'scorm12' ? ['LMSSetValue', 'LMSCommit'] : ['SetValue', 'Commit'];
+  const original = { set: api[set], commit: api[commit] };
+  window.refusing = true;
+  api[set] = (element, value) => window.refusing && what === 'set' && element === 'cmi.suspend_data'
+    ? 'false' : original.set(element, value);
+  api[commit] = (value) => window.refusing && what === 'commit' ? 'false' : original.commit(value);
+}"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("what", ["set", "commit"])
+def test_a_refused_save_is_told_and_tried_again(lms, course_dir, version, what):
+    player = lms(course_dir, version)
+    frame = player.launch()
+    player.page.evaluate(REFUSE, [version, what])
+    frame.locator("a[href='definition.html']").first.click()
+    notice = frame.locator("#tracking-notice[role=status]")
+    notice.wait_for()
+    assert "n'ont pas pu être enregistrés" in notice.inner_text()
+    player.page.evaluate("() => { window.refusing = false; }")
+    frame.locator("a.pager-next").click()
+    frame.locator("body[data-page='quiz-definition.html']").wait_for()
+    assert notice.is_hidden()
+    expected = frame.locator("body").evaluate(
+        "() => CourseBridgeTracker.encode({v: [0, 1], q: {}, c: {}})"
+    )
+    assert player.leave()["cmi.suspend_data"] == expected

@@ -36,7 +36,8 @@
   var pages = window.CourseBridgePages || [];  // _static/course-pages.js
   var started = Date.now();
   var terminated = false;
-  var written = {};
+  var written = {};  // what the LMS accepted: a refused value is sent again at the next save
+  var refused = false;  // a SetValue or Commit failed during this save
   var bookmark = get(cmi.location);
   var saved = get("cmi.suspend_data");
   var launchStatus = get(cmi.status);
@@ -57,21 +58,22 @@
     return scan(window, name) || (window.opener && scan(window.opener, name)) ||
       (window.top.opener && scan(window.top.opener, name)) || null;
   }
-  function notify(text) {
+  function notify(text) {  // "" hides the notice
     var notice = document.getElementById("tracking-notice");
-    notice.textContent = text;
-    notice.hidden = false;
+    if (notice.textContent !== text) notice.textContent = text;
+    notice.hidden = !text;
   }
   function get(element) { return String(api[call.get](element) || ""); }
   function set(element, value) {
     value = String(value);
     if (written[element] === value) return;
     if (String(api[call.set](element, value)) === "true") written[element] = value;
+    else refused = true;
   }
   function commit() {
     if (terminated) return;
     set(cmi.session, duration(Date.now() - started));
-    api[call.commit]("");
+    if (String(api[call.commit]("")) !== "true") refused = true;
   }
   function terminate() {
     if (terminated) return;
@@ -317,10 +319,12 @@
     },
     save: function (state, reason) {
       if (terminated) return;
+      refused = false;
       set(cmi.location, body.dataset.page);
       set("cmi.suspend_data", encodeWithinLimit(state));
       if (reporting) report(state);
       if (reason !== "checklist") commit();  // ticks wait for the next page, quiz or exit
+      notify(refused ? course.strings.save_failed : "");
     },
     quizDone: function (quiz, record, graded, latencyMs) {
       if (reporting && !terminated) recordInteractions(quiz, graded.outcomes, latencyMs);
