@@ -3,6 +3,7 @@
 Extensions, all plain CommonMark syntax so any editor previews them sensibly:
 - ```` ```mermaid alt="Text alternative" ```` fenced blocks become inline SVG diagrams;
 - `[@key]` cites a bibliography entry;
+- a list item starting with `[ ]` or `[x]` is a task: its box shows as ☐ or ☑;
 - images and links to files of the course folder become package assets.
 """
 
@@ -30,6 +31,8 @@ READABLE_DIAGRAM_TEXT = 12  # px: a diagram scrolls sideways rather than shrink 
 SVG_WIDTH = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)')
 SVG_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
 SVG_TITLE_ID = re.compile(r'<title id="([^"]+)"')
+TASK = re.compile(r"\[([ xX])\] ")
+TASK_BOXES = {" ": "☐", "x": "☑", "X": "☑"}
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -47,6 +50,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "*": {"lang", "id"},
 }
+ALLOWED_CLASSES = {"li": {"task"}}
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,10 @@ def render(text: Markdown | None, context: RenderContext) -> str:
     tokens = _PARSER.parse(text.source)
     diagrams: dict[str, str] = {}
     nonce = hashlib.sha256(text.source.encode()).hexdigest()[:16]
-    for token in tokens:
+    for index, token in enumerate(tokens):
         _rewrite(token, text.base, context)
+        if token.type == "inline" and index >= 2 and tokens[index - 2].type == "list_item_open":
+            _task_box(token, tokens[index - 2])
         if token.type == "fence" and _is_mermaid(token):
             marker = f"cbdiagram{nonce}n{len(diagrams)}"
             diagram = Diagram(token.content, _alt(token.info), token.map[0] if token.map else 0)
@@ -160,6 +166,7 @@ def sanitise(markup: str) -> str:
         markup,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -185,6 +192,15 @@ def _rewrite(token: Token, base: str, context: RenderContext) -> None:
         rewritten.append(child)
     if children:
         token.children = rewritten
+
+
+def _task_box(inline: Token, item: Token) -> None:
+    """A list item's leading '[ ] ' or '[x] ' becomes a box character; the item a task."""
+    first = inline.children[0] if inline.children else None
+    match = TASK.match(first.content) if first and first.type == "text" else None
+    if match:
+        first.content = TASK_BOXES[match[1]] + "\u00a0" + first.content[match.end() :]
+        item.attrSet("class", "task")
 
 
 def _cite(token: Token, context: RenderContext) -> list[Token]:

@@ -66,3 +66,32 @@ def test_question_legends_sit_inside_their_box_on_a_phone(site, phone, serve_fol
                 < fieldset.getBoundingClientRect().top + border;
             }).map(fieldset => fieldset.id || fieldset.className)""")
         assert crossing == [], f"{name}: legends across the top border of {crossing}"
+
+
+def test_printed_documents_leave_room_to_write(site, page, serve_folder):
+    base = serve_folder(site)
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.goto(base + "assets/resources/modele-charte.html")
+    back = page.locator(".document-back a")
+    assert back.is_visible()
+    back.click()
+    assert page.url == base + "index.html"
+    page.go_back()
+    page.emulate_media(media="print")
+    assert not back.is_visible()
+    layout = page.evaluate("""() => ({
+        narrowAnswers: [...document.querySelectorAll('table')].filter(table => {
+          const cell = table.querySelector('tbody tr > :last-child:not(:first-child)');
+          return cell && cell.offsetWidth < 0.4 * table.offsetWidth - 1;
+        }).length,
+        lowestEmptyCell: Math.min(...[...document.querySelectorAll('td:empty')].map(
+          cell => cell.offsetHeight / parseFloat(getComputedStyle(cell).fontSize))),
+        visibleEmptyHeaders: [...document.querySelectorAll('thead')].filter(
+          head => head.textContent.trim() === '' && head.offsetHeight > 0).length,
+        boxes: [...document.querySelectorAll('li.task')].map(item => item.textContent[0]),
+      })""")
+    assert layout["narrowAnswers"] == 0
+    assert layout["lowestEmptyCell"] >= 2.5
+    assert layout["visibleEmptyHeaders"] == 0
+    assert layout["boxes"] and set(layout["boxes"]) <= {"☐", "☑"}
+    assert page.pdf()[:4] == b"%PDF"
