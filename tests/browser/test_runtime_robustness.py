@@ -105,3 +105,36 @@ def test_a_refused_save_is_told_and_tried_again(lms, course_dir, version, what):
         "() => CourseBridgeTracker.encode({v: [0, 1], q: {}, c: {}})"
     )
     assert player.leave()["cmi.suspend_data"] == expected
+
+
+# suspend_data with quiz-definition's attempts and score only (its answers dropped).
+WITHOUT_ANSWERS = """(body, entry) => {
+  const course = window.CourseBridgeCourse;
+  const quizzes = course.quizzes.map((quiz) => quiz.id === 'quiz-definition' ? entry : '');
+  return '1' + course.layout + '||' + quizzes.join(';') + '|';
+}"""
+
+
+@pytest.mark.parametrize(
+    ("attempts", "entry", "shown"),
+    [(None, "12s", "Quiz réussi"), (1, "10e", "Vous avez utilisé toutes vos tentatives")],
+    ids=["graded-passed", "attempts-used"],
+)
+def test_a_quiz_restored_without_its_answers_stays_closed(lms, course_dir, attempts, entry, shown):
+    if attempts:
+        day = course_dir / "days" / "jour-1.yaml"
+        day.write_text(day.read_text(encoding="utf-8").replace(
+            "        title: Vérifier ses connaissances\n",
+            f"        title: Vérifier ses connaissances\n        attempts: {attempts}\n"),
+            encoding="utf-8")  # fmt: skip
+    player = lms(course_dir, "scorm12")
+    frame = player.launch()
+    suspend_data = frame.locator("body").evaluate(WITHOUT_ANSWERS, entry)
+    player.leave()
+    player.stored["cmi.suspend_data"] = suspend_data
+    player.stored["cmi.core.lesson_location"] = "quiz-definition.html"
+    frame = player.launch()
+    frame.locator("body[data-page='quiz-definition.html']").wait_for()
+    assert shown in frame.locator(".quiz-result").inner_text()
+    assert frame.locator("form.quiz button[type=submit]").is_disabled()
+    assert frame.locator(".quiz-retry").is_hidden()

@@ -121,6 +121,7 @@
     var fieldsets = {};
     form.querySelectorAll("fieldset.question").forEach(function (f) { fieldsets[f.dataset.question] = f; });
 
+    function attemptsLeft() { return data.attempts ? data.attempts - record.n : null; }
     function grade() {
       var score = 0, max = 0, outcomes = [];
       data.questions.forEach(function (question, i) {
@@ -134,16 +135,20 @@
       // Rounded down, so a shown or stored percentage never passes a score that did not.
       var percent = max ? Math.floor(100 * score / max) : 0;
       record.s = percent; record.p = percent >= data.passing;
-      var left = data.attempts ? data.attempts - record.n : null;
-      var lines = [strings.score.replace("{score}", score).replace("{max}", max).replace("{percent}", percent),
-        record.p ? strings.passed : strings.failed.replace("{passing}", data.passing)];
+      return { score: score, max: max, percent: percent, outcomes: outcomes };
+    }
+    // The result of the last attempt; `graded` is null when its answers were not kept
+    // (suspend_data too full): attempts and pass still hold, from record.n and record.p.
+    function showResult(graded) {
+      var left = attemptsLeft();
+      var lines = [record.p ? strings.passed : strings.failed.replace("{passing}", data.passing)];
+      if (graded) lines.unshift(strings.score.replace("{score}", graded.score).replace("{max}", graded.max).replace("{percent}", graded.percent));
       if (left !== null) lines.push(left > 0 ? strings.attemptsLeft.replace("{n}", left) : strings.noAttempts);
       result.textContent = lines.join(" ");
       // A passed graded quiz is final: a later try must not turn the pass into a fail.
       retry.hidden = !(left === null || left > 0) || (data.graded && record.p);
       submit.disabled = true;
       form.querySelectorAll("input, select").forEach(function (i) { i.disabled = true; });
-      return { score: score, max: max, percent: percent, outcomes: outcomes };
     }
 
     form.addEventListener("submit", function (event) {
@@ -153,6 +158,7 @@
       record.n += 1;
       state.q[data.id] = record;
       var graded = grade();
+      showResult(graded);
       tracker.quizDone(data, record, graded, Date.now() - started);
       save("quiz");
     });
@@ -165,7 +171,9 @@
     });
     if (record.a) {
       data.questions.forEach(function (q, i) { restore(fieldsets[q.id], q, record.a[i]); });
-      grade();
+      showResult(grade());
+    } else if (record.n) {
+      showResult(null);
     }
   }
 
