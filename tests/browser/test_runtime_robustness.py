@@ -138,3 +138,19 @@ def test_a_quiz_restored_without_its_answers_stays_closed(lms, course_dir, attem
     assert shown in frame.locator(".quiz-result").inner_text()
     assert frame.locator("form.quiz button[type=submit]").is_disabled()
     assert frame.locator(".quiz-retry").is_hidden()
+
+
+def test_a_bookmarked_page_that_fails_to_load_keeps_the_bookmark(lms, course_dir):
+    player = lms(course_dir, "scorm12")
+    player.stored["cmi.core.lesson_location"] = "definition.html"
+    html = (player.folder / "definition.html").read_bytes()
+    (player.folder / "definition.html").unlink()
+    frame = player.launch()
+    frame.locator(".page-error").wait_for()
+    assert player.leave()["cmi.core.lesson_location"] == "definition.html"
+    (player.folder / "definition.html").write_bytes(html)
+    frame = player.launch()
+    frame.locator("body[data-page='definition.html']").wait_for()
+    frame.locator("a.pager-next").click()
+    frame.locator("body[data-page='quiz-definition.html']").wait_for()
+    assert player.leave()["cmi.core.lesson_location"] == "quiz-definition.html"

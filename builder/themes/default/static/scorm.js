@@ -39,6 +39,8 @@
   var written = {};  // what the LMS accepted: a refused value is sent again at the next save
   var refused = false;  // a SetValue or Commit failed during this save
   var bookmark = get(cmi.location);
+  // Until the bookmarked page is shown, the launch page must not replace the bookmark.
+  var resuming = bookmark !== body.dataset.page && /^[\w.-]+\.html$/.test(bookmark);
   var saved = get("cmi.suspend_data");
   var launchStatus = get(cmi.status);
   var reporting = /^(normal|)$/.test(get(cmi.mode));  // browse and review modes record no result
@@ -320,7 +322,7 @@
     save: function (state, reason) {
       if (terminated) return;
       refused = false;
-      set(cmi.location, body.dataset.page);
+      if (!resuming) set(cmi.location, body.dataset.page);
       set("cmi.suspend_data", encodeWithinLimit(state));
       if (reporting) report(state);
       if (reason !== "checklist") commit();  // ticks wait for the next page, quiz or exit
@@ -370,6 +372,7 @@
       document.getElementById("toc").innerHTML = incoming.getElementById("toc").innerHTML;
       document.title = incoming.title;
       body.dataset.page = incoming.body.dataset.page;
+      resuming = false;
       if (new URL(name + hash, location.href).href !== location.href) history[replace ? "replaceState" : "pushState"](null, "", name + hash);
       window.CourseBridge.enterPage();
       var anchor = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
@@ -395,8 +398,6 @@
     if (name !== body.dataset.page && /^[\w.-]+\.html$/.test(name)) show(name, location.hash);
   });
   document.addEventListener("DOMContentLoaded", function () {
-    if (bookmark && bookmark !== body.dataset.page && /^[\w.-]+\.html$/.test(bookmark)) {
-      show(bookmark, "", true);
-    }
+    if (resuming) show(bookmark, "", true);
   });
 })();
