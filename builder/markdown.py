@@ -4,6 +4,7 @@ Extensions, all plain CommonMark syntax so any editor previews them sensibly:
 - ```` ```mermaid alt="Text alternative" ```` fenced blocks become inline SVG diagrams;
 - `[@key]` cites a bibliography entry;
 - a list item starting with `[ ]` or `[x]` is a task: its box shows as ☐ or ☑;
+- table cells carry their column's header as `data-label`, for the phone layout;
 - images and links to files of the course folder become package assets.
 """
 
@@ -46,7 +47,7 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
     "table": {"tabindex"},
     "ol": {"start"},
-    "td": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan", "data-label"},
     "th": {"colspan", "rowspan", "scope"},
     "*": {"lang", "id"},
 }
@@ -140,6 +141,7 @@ def render(text: Markdown | None, context: RenderContext) -> str:
             diagrams[marker] = context.diagram(diagram)
             token.type, token.tag, token.nesting = "html_block", "", 0
             token.content = f"<p>{marker}</p>\n"
+    _label_cells(tokens)
     clean = sanitise(_PARSER.renderer.render(tokens, _PARSER.options, {}))
     for marker, svg in diagrams.items():
         clean = clean.replace(f"<p>{marker}</p>", diagram_figure(svg))
@@ -201,6 +203,25 @@ def _task_box(inline: Token, item: Token) -> None:
     if match:
         first.content = TASK_BOXES[match[1]] + "\u00a0" + first.content[match.end() :]
         item.attrSet("class", "task")
+
+
+def _label_cells(tokens: list[Token]) -> None:
+    """Each body cell gets its column's header text as data-label (phones show rows as cards)."""
+    headers: list[str] = []
+    column = 0
+    for index, token in enumerate(tokens):
+        if token.type == "thead_open":
+            headers = []
+        elif token.type == "th_open":
+            inline = tokens[index + 1]
+            words = (c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+            headers.append("".join(words).strip())
+        elif token.type == "tr_open":
+            column = 0
+        elif token.type == "td_open":
+            if column < len(headers) and headers[column]:
+                token.attrSet("data-label", headers[column])
+            column += 1
 
 
 def _cite(token: Token, context: RenderContext) -> list[Token]:

@@ -1,4 +1,4 @@
-"""How rendered Markdown reads: task-list boxes."""
+"""How rendered Markdown reads: task-list boxes, table cells labelled for phones."""
 
 from __future__ import annotations
 
@@ -27,3 +27,10 @@ def test_only_a_leading_box_of_a_list_item_is_a_task():
 def test_author_classes_stay_out():
     assert 'class="evil"' not in render('<ul><li class="evil">x</li></ul>\n')
     assert 'class=' not in render('<p class="task">x</p>\n')
+
+
+def test_table_cells_carry_their_column_header():
+    html = render("| **Outil** `x` | <b>Durée</b> \"min\" | |\n|---|---|---|\n| a | b | c |\n")
+    assert '<td data-label="Outil x">a</td>' in html
+    assert '<td data-label="Durée &quot;min&quot;">b</td>' in html
+    assert "<td>c</td>" in html  # an empty header gives no label

@@ -95,3 +95,24 @@ def test_printed_documents_leave_room_to_write(site, page, serve_folder):
     assert layout["visibleEmptyHeaders"] == 0
     assert layout["boxes"] and set(layout["boxes"]) <= {"☐", "☑"}
     assert page.pdf()[:4] == b"%PDF"
+
+
+def test_tables_become_labelled_cards_on_a_phone(site, phone, serve_folder):
+    base = serve_folder(site)
+    for name in pages_with(site, "<table"):
+        phone.goto(base + name)
+        assert sideways_overflow(phone) <= 0, f"{name} scrolls sideways"
+        tables = phone.evaluate("""() => [...document.querySelectorAll('main table')].map(
+            table => ({scrolls: table.scrollWidth > table.clientWidth,
+                       unlabelled: [...table.tBodies[0].querySelectorAll('td')].filter(cell => {
+                         const header = table.tHead.rows[0].cells[cell.cellIndex];
+                         const label = getComputedStyle(cell, '::before').content;
+                         return header.textContent.trim()
+                           && label !== JSON.stringify(header.textContent.trim());
+                       }).length}))""")
+        for table in tables:
+            assert not table["scrolls"], f"{name}: a table scrolls sideways"
+            assert table["unlabelled"] == 0, f"{name}: cells without their column's header"
+    roles = {node["role"]["value"] for node in phone.context.new_cdp_session(phone).send(
+        "Accessibility.getFullAXTree")["nodes"] if "role" in node}
+    assert {"table", "columnheader", "cell"} <= roles, "the cards lost their table semantics"
