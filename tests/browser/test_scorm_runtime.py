@@ -320,7 +320,7 @@ def test_state_from_another_layout_is_ignored_and_results_are_kept(lms, course_d
     assert player.errors() == []
 
 
-def test_quiz_by_keyboard_alone_with_feedback_in_live_regions(lms, course_dir):
+def test_quiz_by_keyboard_alone_then_focus_on_the_result(lms, course_dir):
     player = lms(course_dir, "scorm12")
     frame = player.launch()
     frame.locator("a[href='quiz-definition.html']").first.click()
@@ -333,7 +333,8 @@ def test_quiz_by_keyboard_alone_with_feedback_in_live_regions(lms, course_dir):
     keyboard.press("Enter")
     assert frame.get_by_label("Faux").is_checked()
     assert "100" in frame.locator(".quiz-result[role=status]").inner_text()
-    assert frame.locator(".feedback[aria-live=polite].is-correct").count() == 2
+    assert frame.locator(".feedback.is-correct").count() == 2
+    assert frame.locator(".quiz-result").evaluate("result => result === document.activeElement")
 
 
 def test_attempt_limit_survives_a_relaunch(lms, course_dir):

@@ -96,11 +96,11 @@
       inputs.forEach(function (i) { i.checked = wanted.indexOf(i.value) >= 0; });
     }
   }
-  function setFeedback(fieldset, question, answer, right, strings) {
+  function setFeedback(fieldset, question, answer, right, strings, explain) {
     var parts = ["<strong>" + (right ? strings.correct : strings.incorrect) + "</strong>"];
     var general = right ? question.correct : question.incorrect;
-    if (general) parts.push("<p>" + general + "</p>");
-    if (question.choiceFeedback) {
+    if (general && explain) parts.push("<p>" + general + "</p>");
+    if (question.choiceFeedback && explain) {
       [].concat(answer === null ? [] : answer).forEach(function (i) {
         if (question.choiceFeedback[i]) parts.push("<p>" + question.choiceFeedback[i] + "</p>");
       });
@@ -108,6 +108,17 @@
     var box = fieldset.querySelector(".feedback");
     box.className = "feedback " + (right ? "is-correct" : "is-incorrect");
     box.innerHTML = parts.join("");  // feedback HTML is sanitised at build time
+  }
+
+  function unanswered(question, answer) {
+    if (question.type === "matching") return answer.indexOf("") >= 0;
+    return answer === null || !String(answer).trim();  // also an empty list of choices
+  }
+  function button(label) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.textContent = label;
+    return element;
   }
 
   function setupQuiz(form) {
@@ -125,16 +136,19 @@
     function grade() {
       var score = 0, max = 0, outcomes = [];
       data.questions.forEach(function (question, i) {
-        var answer = record.a[i];
-        var right = isRight(question, answer === undefined ? null : answer);
+        var answer = record.a[i] === undefined ? null : record.a[i];
+        var right = isRight(question, answer);
         max += question.points;
         if (right) score += question.points;
-        setFeedback(fieldsets[question.id], question, answer === undefined ? null : answer, right, strings);
         outcomes.push({ question: question, answer: answer, right: right });
       });
       // Rounded down, so a shown or stored percentage never passes a score that did not.
       var percent = max ? Math.floor(100 * score / max) : 0;
       record.s = percent; record.p = percent >= data.passing;
+      // Explanations give the answers away: a graded quiz shows them once passed or closed.
+      var left = attemptsLeft();
+      var explain = !data.graded || record.p || (left !== null && left <= 0);
+      outcomes.forEach(function (o) { setFeedback(fieldsets[o.question.id], o.question, o.answer, o.right, strings, explain); });
       return { score: score, max: max, percent: percent, outcomes: outcomes };
     }
     // The result of the last attempt; `graded` is null when its answers were not kept
@@ -151,16 +165,43 @@
       form.querySelectorAll("input, select").forEach(function (i) { i.disabled = true; });
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (submit.disabled) return;
-      record.a = data.questions.map(function (q) { return answerOf(fieldsets[q.id], q); });
+    function answers() { return data.questions.map(function (q) { return answerOf(fieldsets[q.id], q); }); }
+    function attempt() {
+      record.a = answers();
       record.n += 1;
       state.q[data.id] = record;
       var graded = grade();
       showResult(graded);
       tracker.quizDone(data, record, graded, Date.now() - started);
       save("quiz");
+      result.focus();
+    }
+    // Unanswered questions would cost an attempt: ask first, in the page. Going back costs nothing.
+    var asking = null;
+    function confirmFirst(blanks) {
+      if (asking) asking.remove();
+      asking = document.createElement("div");
+      asking.className = "quiz-actions quiz-confirm";
+      asking.setAttribute("role", "group");
+      var text = document.createElement("p"), go = button(strings.submitAnyway), back = button(strings.back);
+      text.id = form.dataset.quiz + "--confirm";
+      text.textContent = blanks.length === 1 ? strings.unansweredOne : strings.unanswered.replace("{n}", blanks.length);
+      asking.setAttribute("aria-labelledby", text.id);
+      go.addEventListener("click", function () { asking.remove(); asking = null; attempt(); });
+      back.addEventListener("click", function () {
+        asking.remove(); asking = null;
+        fieldsets[blanks[0].id].querySelector("input, select").focus();
+      });
+      asking.append(text, go, back);
+      form.querySelector(".quiz-actions").after(asking);
+      go.focus();
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (submit.disabled) return;
+      var given = answers();
+      var blanks = data.questions.filter(function (q, i) { return unanswered(q, given[i]); });
+      if (blanks.length) confirmFirst(blanks); else attempt();
     });
     retry.addEventListener("click", function () {
       form.querySelectorAll("input, select").forEach(function (i) { i.disabled = false; if (i.type === "radio" || i.type === "checkbox") i.checked = false; else i.value = ""; });
