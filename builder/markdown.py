@@ -5,6 +5,7 @@ Extensions, all plain CommonMark syntax so any editor previews them sensibly:
 - `[@key]` cites a bibliography entry;
 - a list item starting with `[ ]` or `[x]` is a task: its box shows as ☐ or ☑;
 - table cells carry their column's header as `data-label`, for the phone layout;
+- in French, the space before ; ! ? : » and after « becomes non-breaking (french_spacing).
 - images and links to files of the course folder become package assets.
 """
 
@@ -32,6 +33,15 @@ READABLE_DIAGRAM_TEXT = 12  # px: a diagram scrolls sideways rather than shrink 
 SVG_WIDTH = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)')
 SVG_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
 SVG_TITLE_ID = re.compile(r'<title id="([^"]+)"')
+# A tag of serialised HTML: attribute values are double-quoted and may hold '>'.
+HTML_TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
+HTML_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
+VERBATIM_TAGS = {"code", "pre", "kbd"}
+FRENCH_SPACES = (
+    (re.compile(r"[ \t\n]+([;!?])"), "\u202f\\1"),  # narrow no-break space
+    (re.compile(r"[ \t\n]+([:»])"), "\u00a0\\1"),  # no-break space
+    (re.compile(r"«[ \t\n]+"), "«\u00a0"),
+)
 TASK = re.compile(r"\[([ xX])\] ")
 TASK_BOXES = {" ": "☐", "x": "☑", "X": "☑"}
 
@@ -122,6 +132,7 @@ class RenderContext:
     citation: Callable[[str], tuple[str, str] | None]  # key -> (label, URL)
     diagram: Callable[[Diagram], str]  # -> trusted SVG markup
     heading_offset: int = 1  # '#' becomes <h2>: the page title is the only <h1>
+    french: bool = False  # French typography: see french_spacing
 
 
 def render(text: Markdown | None, context: RenderContext) -> str:
@@ -143,6 +154,8 @@ def render(text: Markdown | None, context: RenderContext) -> str:
             token.content = f"<p>{marker}</p>\n"
     _label_cells(tokens)
     clean = sanitise(_PARSER.renderer.render(tokens, _PARSER.options, {}))
+    if context.french:
+        clean = french_spacing(clean)
     for marker, svg in diagrams.items():
         clean = clean.replace(f"<p>{marker}</p>", diagram_figure(svg))
     return clean
@@ -161,6 +174,25 @@ def diagram_figure(svg: str) -> str:
         readable = min(1.0, READABLE_DIAGRAM_TEXT / min(sizes)) * float(width[1])
         region += f' style="--readable-width:{readable:.0f}px"'
     return f'<figure class="diagram"><div {region}>{svg}</div></figure>'
+
+
+def french_spacing(markup: str) -> str:
+    """French typography in serialised HTML: the ordinary spaces before ; ! ? (U+202F),
+    before : and » and after « (U+00A0) become non-breaking, so these signs never start a
+    line. Only text is changed, never tags, attributes or code; other texts are left as
+    they are ('9:30', 'https://', 'Quoi?')."""
+    parts = HTML_TAG.split(markup)
+    verbatim = 0  # depth of code, pre and kbd elements
+    for index, part in enumerate(parts):
+        if index % 2:
+            name = HTML_TAG_NAME.match(part)
+            if name and name[1].lower() in VERBATIM_TAGS:
+                verbatim += -1 if part.startswith("</") else 1
+        elif not verbatim:
+            for pattern, replacement in FRENCH_SPACES:
+                part = pattern.sub(replacement, part)
+            parts[index] = part
+    return "".join(parts)
 
 
 def sanitise(markup: str) -> str:

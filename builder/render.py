@@ -139,7 +139,9 @@ class SiteRenderer:
                 return None
             return bibliography.citation_label(work), f"{prefix}{self.site.url_of('bibliography')}#{key}"
 
-        return markdown.RenderContext(asset, citation, self.diagram, heading_offset)
+        return markdown.RenderContext(
+            asset, citation, self.diagram, heading_offset, french=self.course.language == "fr"
+        )
 
     def markdown(self, text: model.Markdown | None, heading_offset: int = 1) -> Markup:
         return Markup(markdown.render(text, self._context(heading_offset=heading_offset)))

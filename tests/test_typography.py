@@ -1,15 +1,28 @@
-"""How rendered Markdown reads: task-list boxes, table cells labelled for phones."""
+"""How rendered Markdown reads: task-list boxes, table cells labelled for phones, French
+non-breaking spaces."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from builder import markdown
+from builder.loader import load_course
+from builder.markdown import french_spacing
 from builder.model import Markdown
+from builder.render import SiteRenderer
+from conftest import FLAGSHIP
 
 CONTEXT = markdown.RenderContext(lambda path: path, lambda key: None, lambda diagram: "")
 
 
-def render(source: str) -> str:
-    return markdown.render(Markdown(source, ""), CONTEXT)
+NARROW, NBSP = "\u202f", "\u00a0"
+
+
+def render(source: str, french: bool = False) -> str:
+    context = dataclasses.replace(CONTEXT, french=french)
+    return markdown.render(Markdown(source, ""), context).replace("&nbsp;", NBSP)
 
 
 def test_task_list_items_show_boxes():
@@ -34,3 +47,41 @@ def test_table_cells_carry_their_column_header():
     assert '<td data-label="Outil x">a</td>' in html
     assert '<td data-label="Durée &quot;min&quot;">b</td>' in html
     assert "<td>c</td>" in html  # an empty header gives no label
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<p>Quoi ? Oui ! Non ; ici : fin</p>",
+     f"<p>Quoi{NARROW}? Oui{NARROW}! Non{NARROW}; ici{NBSP}: fin</p>"),
+    ("<p>« Bonjour »</p>", f"<p>«{NBSP}Bonjour{NBSP}»</p>"),
+    ("<p>Quoi\n?</p>", f"<p>Quoi{NARROW}?</p>"),  # a line break in the source is a space
+    # Nothing to do: no space before the sign, or the space is already non-breaking.
+    ("<p>À 9:30, voir https://exemple.fr/?q=1;x=2 Quoi?</p>",
+     "<p>À 9:30, voir https://exemple.fr/?q=1;x=2 Quoi?</p>"),
+    (f"<p>Déjà{NBSP}: bien{NARROW}?</p>", f"<p>Déjà{NBSP}: bien{NARROW}?</p>"),
+    ("<p>&amp; ; &lt;b&gt; ?</p>", f"<p>&amp;{NARROW}; &lt;b&gt;{NARROW}?</p>"),
+    # Code and attributes stay as written, text after them does not.
+    ("<p><code>a ? b : c</code> ou <kbd>Ctrl :</kbd> ?</p>",
+     f"<p><code>a ? b : c</code> ou <kbd>Ctrl :</kbd>{NARROW}?</p>"),
+    ("<pre><code>x = a ? b : c\n</code></pre><p>Et ?</p>",
+     f"<pre><code>x = a ? b : c\n</code></pre><p>Et{NARROW}?</p>"),
+    ('<abbr title="plus > moins ? oui : non">PM ?</abbr>',
+     f'<abbr title="plus > moins ? oui : non">PM{NARROW}?</abbr>'),
+])
+def test_french_spacing(html, expected):
+    assert french_spacing(html) == expected
+    assert french_spacing(expected) == expected
+
+
+def test_french_spacing_only_for_french_texts():
+    source = "Pourquoi ? Voir `a ? b` et [le « site »](https://exemple.fr/?a=b \"Titre ?\").\n"
+    french = render(source, french=True)
+    assert f"Pourquoi{NARROW}?" in french and f"«{NBSP}site{NBSP}»" in french
+    assert "<code>a ? b</code>" in french and 'title="Titre ?"' in french
+    assert NARROW not in render(source) and NBSP not in render(source)
+
+
+def test_french_courses_get_french_spacing():
+    renderer = SiteRenderer(load_course(FLAGSHIP))
+    assert renderer.course.language == "fr"
+    html = str(renderer.markdown(Markdown("Une question ?", "")))
+    assert html == f"<p>Une question{NARROW}?</p>\n"
