@@ -154,3 +154,20 @@ def test_a_bookmarked_page_that_fails_to_load_keeps_the_bookmark(lms, course_dir
     frame.locator("a.pager-next").click()
     frame.locator("body[data-page='quiz-definition.html']").wait_for()
     assert player.leave()["cmi.core.lesson_location"] == "quiz-definition.html"
+
+
+def test_short_answers_ignore_accents_case_and_spaces(lms, course_dir):
+    day = course_dir / "days" / "jour-1.yaml"
+    day.write_text(day.read_text(encoding="utf-8").replace(
+        "            answer: false\n",
+        "            answer: false\n"
+        "          - id: q-court\n            type: short\n            text: Le mot ?\n"
+        "            answers: [Réseau social]\n"), encoding="utf-8")  # fmt: skip
+    player = lms(course_dir, "scorm12")
+    frame = player.launch()
+    frame.locator("a[href='quiz-definition.html']").first.click()
+    frame.locator("input[name='quiz-definition--q-court']").fill("  RESEAU   sociál ")
+    frame.locator("form.quiz button[type=submit]").click()
+    frame.get_by_role("button", name="Valider quand même").click()
+    assert frame.locator("#quiz-definition--q-court .feedback.is-correct").count() == 1
+    assert player.leave()["cmi.suspend_data"].endswith("--=0|")  # stored as accepted answer 0

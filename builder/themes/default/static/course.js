@@ -57,8 +57,8 @@
   if (tracker.standalone) document.getElementById("tracking-notice").hidden = false;
 
   // -- quizzes --
-  function normalise(text, caseSensitive) {
-    text = String(text).trim().replace(/\s+/g, " ");
+  function normalise(text, caseSensitive) {  // accents and extra spaces never matter
+    text = String(text).normalize("NFD").replace(/\p{M}/gu, "").trim().replace(/\s+/g, " ");
     return caseSensitive ? text : text.toLocaleLowerCase();
   }
   function answerOf(fieldset, question) {
