@@ -171,3 +171,26 @@ def test_short_answers_ignore_accents_case_and_spaces(lms, course_dir):
     frame.get_by_role("button", name="Valider quand même").click()
     assert frame.locator("#quiz-definition--q-court .feedback.is-correct").count() == 1
     assert player.leave()["cmi.suspend_data"].endswith("--=0|")  # stored as accepted answer 0
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_reflections_on_a_shared_device_belong_to_each_learner(lms, course_dir, version):
+    day = course_dir / "days" / "jour-1.yaml"
+    day.write_text(day.read_text(encoding="utf-8").replace(
+        "  - id: lancer\n",
+        "      - id: ma-reflexion\n        type: reflection\n        title: Ma réflexion\n"
+        "        questions: [Qu'en pensez-vous ?]\n  - id: lancer\n"), encoding="utf-8")  # fmt: skip
+    learner = "cmi.core.student_id" if version == "scorm12" else "cmi.learner_id"
+    player = lms(course_dir, version)
+
+    def reflection_as(who: str):
+        player.stored[learner] = who
+        frame = player.launch()
+        frame.locator("a[href='ma-reflexion.html']").first.click()
+        return frame.locator("form.reflection textarea")
+
+    reflection_as("learner-1").fill("Mes notes")
+    player.leave()
+    assert reflection_as("learner-2").input_value() == ""
+    player.leave()
+    assert reflection_as("learner-1").input_value() == "Mes notes"

@@ -234,7 +234,9 @@
     });
   }
   function setupReflection(form) {
-    var key = "coursebridge:" + body.dataset.course + ":reflection:" + form.dataset.reflection;
+    // In a package, per learner: a shared device must not show one learner's notes to the next.
+    var learner = tracker.learner ? tracker.learner + ":" : "";
+    var key = "coursebridge:" + body.dataset.course + ":reflection:" + learner + form.dataset.reflection;
     var saved = {};
     try { saved = JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { saved = {}; }
     form.querySelectorAll("textarea").forEach(function (area) {

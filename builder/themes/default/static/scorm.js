@@ -313,6 +313,7 @@
 
   window.CourseBridgeTracker = {
     standalone: false,
+    learner: get(v12 ? "cmi.core.student_id" : "cmi.learner_id"),  // scopes what stays on the device
     encode: encodeWithinLimit,  // also lets tests measure the encoding of any state
     load: function () {
       var state = decode(saved);
