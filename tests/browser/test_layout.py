@@ -116,3 +116,41 @@ def test_tables_become_labelled_cards_on_a_phone(site, phone, serve_folder):
     roles = {node["role"]["value"] for node in phone.context.new_cdp_session(phone).send(
         "Accessibility.getFullAXTree")["nodes"] if "role" in node}
     assert {"table", "columnheader", "cell"} <= roles, "the cards lost their table semantics"
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two opaque computed colours ('rgb(r, g, b)')."""
+    def luminance(colour: str) -> float:
+        assert colour.startswith("rgb("), f"{colour} is not opaque"
+        channels = [int(c) / 255 for c in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_graded_choices_stay_visible(site, phone, serve_folder):
+    phone.goto(serve_folder(site) + "j2-quiz.html")
+    for question in phone.locator("fieldset.question").all():  # every question answered
+        for choice in question.locator("input[type=radio], input[type=checkbox]").all()[:1]:
+            choice.check()
+        for select in question.locator("select").all():
+            select.select_option(index=1)
+        for field in question.locator("input[type=text]").all():
+            field.fill("réponse")
+    phone.click("form.quiz button[type=submit]")
+    phone.wait_for_selector("input:disabled")
+    inputs = phone.evaluate("""() => [...document.querySelectorAll(
+        'input[type=radio]:disabled, input[type=checkbox]:disabled')].map(input => {
+          const style = getComputedStyle(input);
+          return {checked: input.checked, background: style.backgroundColor,
+                  border: style.borderTopColor, label: getComputedStyle(input.closest('label')).color,
+                  weight: getComputedStyle(input.closest('label')).fontWeight};
+        })""")
+    assert {i["checked"] for i in inputs} == {True, False}
+    white = "rgb(255, 255, 255)"
+    for state in inputs:
+        shown = state["background"] if state["checked"] else state["border"]
+        assert contrast(shown, white) >= 3, state
+        assert contrast(state["label"], white) >= 4.5, state
+        assert (int(state["weight"]) >= 600) == state["checked"], state
