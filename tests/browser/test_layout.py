@@ -1,5 +1,6 @@
 """The flagship's layout in Chromium at phone width: readable diagrams, quiz legends inside
-their box, printable documents with room to write, tables that fit."""
+their box, printable documents with room to write, tables that fit, graded choices that stay
+visible, a compact progress notice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from builder.exporters import get_exporter
+from builder.i18n import Interface
 from builder.loader import load_course
+from builder.render import SiteRenderer
 from conftest import FLAGSHIP
 
 pytestmark = pytest.mark.browser
@@ -154,3 +157,15 @@ def test_graded_choices_stay_visible(site, phone, serve_folder):
         assert contrast(shown, white) >= 3, state
         assert contrast(state["label"], white) >= 4.5, state
         assert (int(state["weight"]) >= 600) == state["checked"], state
+
+
+def test_web_progress_notice_is_a_compact_information(site, phone, serve_folder):
+    ui = Interface("fr")
+    phone.goto(serve_folder(site) + "index.html")
+    notice = phone.locator("#tracking-notice")
+    notice.wait_for(state="visible")
+    assert notice.inner_text() == ui("web_progress_notice")
+    line = float(notice.evaluate("n => parseFloat(getComputedStyle(n).lineHeight)"))
+    assert notice.bounding_box()["height"] <= 2 * line + 8  # two lines at most on a phone
+    scorm = SiteRenderer(load_course(FLAGSHIP), runtime="scorm12")
+    assert ui("standalone_notice") in scorm.render_page(scorm.site.pages[0])
