@@ -78,6 +78,8 @@ def _poison_activity(activity: dict, payload: Payloads) -> None:
         item["text"] = payload()
     if "scale" in activity:
         activity["scale"] = [payload(), payload()]
+    if activity["type"] == "quiz":
+        activity["graded"] = False  # practice quizzes show every explanation at once
     for question in activity.get("questions", []):
         question["text"] = payload()
         question["feedback"] = {"correct": payload(), "incorrect": payload()}
