@@ -61,7 +61,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "*": {"lang", "id"},
 }
-ALLOWED_CLASSES = {"li": {"task"}}
+ALLOWED_CLASSES = {"li": {"task"}, "table": {"stack"}}
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def render(text: Markdown | None, context: RenderContext) -> str:
             diagrams[marker] = context.diagram(diagram)
             token.type, token.tag, token.nesting = "html_block", "", 0
             token.content = f"<p>{marker}</p>\n"
-    _label_cells(tokens)
+    _label_cells(tokens, french_text if context.french else str)
     clean = sanitise(_PARSER.renderer.render(tokens, _PARSER.options, {}))
     if context.french:
         clean = french_spacing(clean)
@@ -189,10 +189,15 @@ def french_spacing(markup: str) -> str:
             if name and name[1].lower() in VERBATIM_TAGS:
                 verbatim += -1 if part.startswith("</") else 1
         elif not verbatim:
-            for pattern, replacement in FRENCH_SPACES:
-                part = pattern.sub(replacement, part)
-            parts[index] = part
+            parts[index] = french_text(part)
     return "".join(parts)
+
+
+def french_text(text: str) -> str:
+    """french_spacing for a plain text."""
+    for pattern, replacement in FRENCH_SPACES:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def sanitise(markup: str) -> str:
@@ -213,6 +218,7 @@ def _rewrite(token: Token, base: str, context: RenderContext) -> None:
         token.tag = f"h{level}"
     if token.type == "table_open":
         token.attrSet("tabindex", "0")
+        token.attrSet("class", "stack")  # rows stack as cards on phones
     children = token.children or []
     rewritten: list[Token] = []
     for child in children:
@@ -237,7 +243,7 @@ def _task_box(inline: Token, item: Token) -> None:
         item.attrSet("class", "task")
 
 
-def _label_cells(tokens: list[Token]) -> None:
+def _label_cells(tokens: list[Token], typography: Callable[[str], str]) -> None:
     """Each body cell gets its column's header text as data-label (phones show rows as cards)."""
     headers: list[str] = []
     column = 0
@@ -247,7 +253,7 @@ def _label_cells(tokens: list[Token]) -> None:
         elif token.type == "th_open":
             inline = tokens[index + 1]
             words = (c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-            headers.append("".join(words).strip())
+            headers.append(typography("".join(words).strip()))
         elif token.type == "tr_open":
             column = 0
         elif token.type == "td_open":

@@ -47,6 +47,8 @@ def test_table_cells_carry_their_column_header():
     assert '<td data-label="Outil x">a</td>' in html
     assert '<td data-label="Durée &quot;min&quot;">b</td>' in html
     assert "<td>c</td>" in html  # an empty header gives no label
+    assert '<table tabindex="0" class="stack">' in html
+    assert "evil" not in render('<table class="evil"><tr><td>x</td></tr></table>\n')
 
 
 @pytest.mark.parametrize(("html", "expected"), [
@@ -78,6 +80,13 @@ def test_french_spacing_only_for_french_texts():
     assert f"Pourquoi{NARROW}?" in french and f"«{NBSP}site{NBSP}»" in french
     assert "<code>a ? b</code>" in french and 'title="Titre ?"' in french
     assert NARROW not in render(source) and NBSP not in render(source)
+
+
+def test_french_spacing_in_table_labels():
+    html = render("| Qui ? | « Quoi » |\n|---|---|\n| a | b |\n", french=True)
+    assert f'<td data-label="Qui{NARROW}?">a</td>' in html
+    assert f'<td data-label="«{NBSP}Quoi{NBSP}»">b</td>' in html
+    assert 'data-label="Qui ?"' in render("| Qui ? |\n|---|\n| a |\n")
 
 
 def test_french_courses_get_french_spacing():

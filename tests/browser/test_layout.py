@@ -102,7 +102,8 @@ def test_printed_documents_leave_room_to_write(site, page, serve_folder):
 
 def test_tables_become_labelled_cards_on_a_phone(site, phone, serve_folder):
     base = serve_folder(site)
-    for name in pages_with(site, "<table"):
+    documents = [str(path.relative_to(site)) for path in (site / "assets").rglob("*.html")]
+    for name in pages_with(site, "<table") + documents:
         phone.goto(base + name)
         assert sideways_overflow(phone) <= 0, f"{name} scrolls sideways"
         tables = phone.evaluate("""() => [...document.querySelectorAll('main table')].map(
@@ -116,6 +117,8 @@ def test_tables_become_labelled_cards_on_a_phone(site, phone, serve_folder):
         for table in tables:
             assert not table["scrolls"], f"{name}: a table scrolls sideways"
             assert table["unlabelled"] == 0, f"{name}: cells without their column's header"
+        assert phone.evaluate("""() => [...document.querySelectorAll('main table')].every(
+            table => getComputedStyle(table.querySelector('tbody tr')).display === 'block')"""), name
     roles = {node["role"]["value"] for node in phone.context.new_cdp_session(phone).send(
         "Accessibility.getFullAXTree")["nodes"] if "role" in node}
     assert {"table", "columnheader", "cell"} <= roles, "the cards lost their table semantics"
