@@ -97,12 +97,17 @@ class Lms:
         }
 
     def launch(self):
+        before = self.initialisations()
         self.page.evaluate(
             "([version, data]) => launch(version, data, 'package/index.html')",
             [self.version, self.stored],
         )
         frame = self.page.frame_locator("#sco")
         frame.locator("h1").first.wait_for()
+        # The runtime has run, link handlers included, once it has called Initialize.
+        self.page.wait_for_function(
+            "before => apiCalls.filter(c => c[0] === 'LMSInitialize' || c[0] === 'Initialize')"
+            ".length > before", arg=before)
         return frame
 
     def leave(self) -> dict:
