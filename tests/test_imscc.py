@@ -303,7 +303,7 @@ def test_single_choice_folds_right_and_wrong_feedback_into_each_answer(quiz):
     assert "<strong>Première ligne</strong>" in question["text"]
     # Markdown texts are sanitised like web pages: the script goes, every other character stays.
     assert (
-        "Accolades {x}, égal = tilde ~ dièse # deux-points : barre \\  &amp; \"guillemets\" 'apostrophe' 🎉 àéîõüç"
+        "Accolades {x}, égal = tilde ~ dièse # deux-points\u00a0: barre \\  &amp; \"guillemets\" 'apostrophe' 🎉 àéîõüç"
         in question["text"]
     )
     assert "script" not in question["text"]
@@ -318,9 +318,9 @@ def test_single_choice_folds_right_and_wrong_feedback_into_each_answer(quiz):
     ]
     # Markdown reads `\\` as an escaped backslash, as on the web pages.
     assert question["answers"][1]["feedback"] == [
-        "<p>Non \\n ni \\</p>\n<p>Relisez : la page {1}.</p>"
+        "<p>Non \\n ni \\</p>\n<p>Relisez\u00a0: la page {1}.</p>"
     ]
-    assert question["answers"][2]["feedback"] == ["<p>Relisez : la page {1}.</p>"]
+    assert question["answers"][2]["feedback"] == ["<p>Relisez\u00a0: la page {1}.</p>"]
 
 
 def test_multiple_response_right_choices_and_labelled_feedback(quiz):
@@ -329,7 +329,7 @@ def test_multiple_response_right_choices_and_labelled_feedback(quiz):
     assert question["right"] == ["c1", "c2"]
     assert question["general"] == [
         "<p><strong>Si votre réponse est juste\u00a0:</strong></p>\n<p>Tout juste</p>\n"
-        "<p><strong>Si votre réponse est fausse\u00a0:</strong></p>\n<p>Pas tout à fait : A et B</p>"
+        "<p><strong>Si votre réponse est fausse\u00a0:</strong></p>\n<p>Pas tout à fait\u00a0: A et B</p>"
     ]
     assert [a["feedback"] for a in question["answers"]] == [
         ["<p>A ~ oui</p>"],
@@ -353,7 +353,7 @@ def test_short_answer_is_fill_in_the_blank_with_every_accepted_answer(quiz, nast
     question = quiz["q-courte"]
     assert question["profile"] == "cc.fib.v0p1"
     assert question["right"] == ["*", "C#", "a = b ~ c : d {e}", "[x] crochet"]
-    assert "Exact 🎉" in question["general"][0] and "Réponse : *" in question["general"][0]
+    assert "Exact 🎉" in question["general"][0] and "Réponse\u00a0: *" in question["general"][0]
     assert any("'q-courte'" in w and "case-insensitive" in w for w in nasty.warnings)
 
 

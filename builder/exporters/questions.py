@@ -65,7 +65,8 @@ class QuestionRenderer:
     def __init__(self, site: SiteRenderer, asset_url: Callable[[str], str]):
         self.site = site
         self.context = markdown.RenderContext(
-            asset_url, outside_citation(site.works), site.diagram, heading_offset=1
+            asset_url, outside_citation(site.works), site.diagram, heading_offset=1,
+            french=site.course.language == "fr",
         )
 
     def html(self, text: model.Markdown | None) -> str:
