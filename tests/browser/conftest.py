@@ -11,10 +11,16 @@ import functools
 import http.server
 import shutil
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from builder.exporters import get_exporter
+from builder.loader import load_course
+
+from .lms_player import Lms
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -94,3 +100,19 @@ def scorm_player(tmp_path: Path) -> Callable[[Path], Path]:
         return root
 
     return assemble
+
+
+@pytest.fixture
+def lms(page, serve_folder, scorm_player, tmp_path):
+    """`lms(course_folder, version)` builds the package and opens the test player."""
+
+    def open_player(folder: Path, version: str) -> Lms:
+        output = get_exporter(version).build(load_course(folder), tmp_path / "dist").output
+        extracted = tmp_path / "package"
+        with zipfile.ZipFile(output) as package:
+            package.extractall(extracted)
+            manifest = package.read("imsmanifest.xml")
+        root = scorm_player(extracted)
+        return Lms(page, serve_folder(root), version, manifest, root / "package")
+
+    return open_player

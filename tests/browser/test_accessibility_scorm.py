@@ -10,14 +10,13 @@ from builder.loader import load_course
 from conftest import COURSES
 
 from .test_accessibility import page_kinds, violations
-from .test_scorm_runtime import lms  # noqa: F401 - the fixture that opens the test player
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
 @pytest.mark.parametrize("folder", COURSES, ids=lambda folder: folder.name)
-def test_axe_finds_no_violation_inside_the_players(lms, folder, version):  # noqa: F811
+def test_axe_finds_no_violation_inside_the_players(lms, folder, version):
     course = load_course(folder)
     player = lms(folder, version)
     player.launch()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from .test_scorm_runtime import lms  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 VERSIONS = ["scorm12", "scorm2004"]
