@@ -38,6 +38,9 @@ INTERNAL_AUTH = {"manual", "email", "nologin"}
 LANGS = {"en"}
 PICTURE = "/theme/image.php/boost/core/1795238583/u/f"
 
+# Custom profile fields, declared alike by the functions that accept them.
+CUSTOM_FIELDS = optional(Multiple(Single({"shortname": Value("alphanumext"), "value": Value("raw")})))
+
 
 @dataclass
 class Function:
@@ -816,7 +819,7 @@ def search_cohorts(site: Site, token: Token, p: dict):
                     "descriptionformat": default(Value("int"), 1),
                     "visible": optional(Value("bool")),
                     "theme": optional(Value("alphanumext")),
-                    "customfields": optional(Multiple(Single({"shortname": Value("alphanumext"), "value": Value("raw")}))),
+                    "customfields": CUSTOM_FIELDS,
                 }
             )
         )
@@ -954,7 +957,7 @@ def group_record(group: Group, enrolmentkey) -> dict:
                     "idnumber": optional(Value("raw")),
                     "visibility": optional(Value("int")),
                     "participation": optional(Value("bool")),
-                    "customfields": optional(Multiple(Single({"shortname": Value("alphanumext"), "value": Value("raw")}))),
+                    "customfields": CUSTOM_FIELDS,
                 }
             )
         )
