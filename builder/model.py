@@ -131,7 +131,6 @@ class Exercise(Activity):
     """An exercise, a workshop or a case study: work the learners do."""
 
     TYPES = ("exercise", "workshop", "case-study")
-    GROUPINGS: ClassVar[tuple[str, ...]] = ("individual", "pairs", "small-groups", "whole-group")
     instructions: Markdown = required("What to do, step by step.")
     grouping: Literal["individual", "pairs", "small-groups", "whole-group"] = optional(
         "How learners work.", default="individual"

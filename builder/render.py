@@ -31,7 +31,6 @@ class RenderedSite:
     """Every file of the learner-facing site, as bytes keyed by relative path."""
 
     files: dict[str, bytes] = field(default_factory=dict)
-    assets: set[str] = field(default_factory=set)  # course-relative files to copy
 
 
 class SiteRenderer:
@@ -91,7 +90,6 @@ class SiteRenderer:
             for path in pending:
                 rendered.files[f"{ASSETS_FOLDER}/{self.asset_target(path)}"] = self._asset_bytes(path)
                 done.add(path)
-        rendered.assets = set(self.assets)
         return rendered
 
     def render_page(self, page: Page) -> str:

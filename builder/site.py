@@ -52,9 +52,6 @@ class Site:
     def activity_pages(self) -> list[Page]:
         return [page for page in self.pages if page.kind == "activity"]
 
-    def page_of(self, activity_id: str) -> Page:
-        return next(p for p in self.pages if p.activity and p.activity.id == activity_id)
-
     def url_of(self, kind: str) -> str | None:
         """URL of the home, glossary or bibliography page (None when the course has none)."""
         return next((page.url for page in self.pages if page.kind == kind), None)

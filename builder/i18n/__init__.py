@@ -8,9 +8,6 @@ from pathlib import Path
 
 import yaml
 
-LANGUAGES = ("fr", "en")
-
-
 @cache
 def catalogue(language: str) -> dict:
     path = Path(__file__).parent / f"{language}.yaml"

@@ -85,9 +85,6 @@ class CourseSources:
             )
         return joined
 
-    def absolute(self, relative: str) -> Path:
-        return self.root / relative
-
     # -- reading --
 
     def read_text(self, relative: str) -> str:
