@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable
 
 from builder import model
 from builder.errors import Location, Problem
-from builder.loader.convert import Origin, SourceMap
+from builder.loader.convert import Origin, SourceMap, did_you_mean
 from builder.loader.sources import CourseSources, SourceProblem
 from builder.markdown import MARKDOWN_DOCUMENTS, is_local_reference, scan
 
@@ -82,7 +80,7 @@ class CourseChecker:
                     self.report(
                         values,
                         index,
-                        f"unknown objective '{objective}'{_suggest(objective, known)}; "
+                        f"unknown objective '{objective}'{did_you_mean(objective, known)}; "
                         f"expected one of: {', '.join(sorted(known)) or '(no objectives defined)'}",
                     )
 
@@ -225,7 +223,7 @@ class CourseChecker:
                     self.report(
                         entry.see_also,
                         index,
-                        f"'{other}' is not a glossary term{_suggest(other, terms)}",
+                        f"'{other}' is not a glossary term{did_you_mean(other, terms)}",
                     )
 
     def _markdown(self) -> None:
@@ -247,7 +245,7 @@ class CourseChecker:
             for key, line in found.citations:
                 if key not in works:
                     self._add(at(line), origin.path, f"citation '[@{key}]' names no bibliography "
-                              f"entry{_suggest(key, works)}; expected a bibliography id")
+                              f"entry{did_you_mean(key, works)}; expected a bibliography id")
             for diagram in found.diagrams:
                 self._diagram(diagram, at, origin.path)
 
@@ -277,9 +275,4 @@ class CourseChecker:
 
     def _add(self, location: Location, path: str, message: str) -> None:
         self.problems.append(Problem(location, path, message))
-
-
-def _suggest(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 

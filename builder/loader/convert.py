@@ -193,7 +193,7 @@ class Converter:
             self.problem(
                 type_node,
                 f"{path}.type",
-                f"unknown {kind} type '{name}'{_did_you_mean(name, by_type)}; "
+                f"unknown {kind} type '{name}'{did_you_mean(name, by_type)}; "
                 f"expected one of: {', '.join(by_type)}",
             )
             return INVALID
@@ -225,7 +225,7 @@ class Converter:
                 self.problem(
                     key_node,
                     field_path,
-                    f"unknown key '{key}'{_did_you_mean(key, fields)}; "
+                    f"unknown key '{key}'{did_you_mean(key, fields)}; "
                     f"expected one of: {', '.join(fields)}",
                 )
                 continue
@@ -253,7 +253,7 @@ class Converter:
             self.problem(
                 node,
                 path,
-                f"unknown {what} '{value}'{_did_you_mean(value, allowed)}; "
+                f"unknown {what} '{value}'{did_you_mean(value, allowed)}; "
                 f"expected one of: {', '.join(allowed)}",
             )
             return INVALID
@@ -460,6 +460,6 @@ def _expectation(target) -> str:
     }.get(target, getattr(target, "__name__", str(target)))
 
 
-def _did_you_mean(word: str, candidates) -> str:
+def did_you_mean(word: str, candidates) -> str:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
