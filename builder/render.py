@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +12,10 @@ import jinja2
 from markupsafe import Markup
 
 from builder import bibliography, markdown, model
-from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.i18n import Interface
+from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.site import Page, Site, build_site
+from builder.slugs import slugify
 
 THEME = Path(__file__).parent / "themes" / "default"
 STATIC_FOLDER = "_static"
@@ -202,8 +201,7 @@ def shuffled_matches(question: model.Matching) -> list[str]:
 
 def anchor(text: str) -> str:
     """A fragment identifier from any text: `Communauté de pratique` -> `communaute-de-pratique`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "terme"
+    return slugify(text) or "terme"
 
 
 def _first_heading(source: str) -> str:

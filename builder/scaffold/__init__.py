@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-import unicodedata
 from pathlib import Path
 
 from builder.errors import UserError
+from builder.slugs import slugify
 
 TEMPLATE = Path(__file__).parent / "template"
 
@@ -35,8 +34,7 @@ def create_course(folder: Path, title: str | None = None) -> list[Path]:
 
 
 def _slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    slug = slugify(name)
     return slug if slug[:1].isalpha() else f"cours-{slug}".strip("-")
 
 
