@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v zip >/dev/null 2>&1 || missing+=(zip)
+command -v php >/dev/null 2>&1 || missing+=(php-cli)          # php -l on the Moodle plugin
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)  # PDF pages as images
+# WeasyPrint's system libraries and fonts (PDF outputs)
+for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+  dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
