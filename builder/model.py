@@ -93,6 +93,31 @@ class Objective:
     text: str = required("The objective, as the official programme words it.")
 
 
+# --- Trainer material (the trainer's guide only; never in learner outputs) ---------------
+
+
+@dataclass(kw_only=True)
+class GridCriterion:
+    criterion: str = required("What is assessed, e.g. a performance criterion of the programme.")
+    indicators: Markdown | list[str] = required(
+        "What the trainer looks for: Markdown text, or a list of observable indicators."
+    )
+
+
+@dataclass(kw_only=True)
+class TrainerMaterial:
+    """What the trainer needs to run a part of the course in a room; printed in the guide only."""
+
+    notes: Markdown | None = optional("What the trainer should know: intentions, pitfalls, tips.")
+    instructions: Markdown | None = optional("The instructions to give the group, as said.")
+    materials: list[str] = optional("What to prepare beforehand.", default=[])
+    room: str | None = optional("How to set up the room.")
+    groups: str | None = optional("Group sizes and how to form them.")
+    expected: Markdown | None = optional("Expected answers, key points the group should reach.")
+    grid: list[GridCriterion] = optional("Marking grid: criteria and their indicators.", default=[])
+    debrief: list[str] = optional("Questions for the debrief.", default=[])
+
+
 # --- Activities --------------------------------------------------------------------------
 
 
@@ -107,6 +132,7 @@ class Activity:
     title: str = required("Title shown to learners.")
     duration: Minutes | None = optional("Expected time, e.g. `45` or `\"1h30\"`.")
     objectives: list[Id] = optional("Objectives this activity works on.", default=[])
+    trainer: TrainerMaterial | None = optional("Trainer material, for the trainer's guide.")
 
     @property
     def assessed_objectives(self) -> list[Id]:
@@ -317,6 +343,7 @@ class Sequence:
     objectives: list[Id] = optional("Objectives this sequence addresses.", default=[])
     summary: Markdown | None = optional("What happens in this sequence.")
     activities: list[Activity] = optional("The activities, in order.", default=[])
+    trainer: TrainerMaterial | None = optional("Trainer material, for the trainer's guide.")
 
 
 @dataclass(kw_only=True)
@@ -417,6 +444,9 @@ class Course:
     passing_score: Percent = optional("Score (in %) a learner needs to pass.", default=80)
     glossary: list[GlossaryEntry] = optional("Terms and definitions.", default=[])
     bibliography: list[Work] = optional("Works cited and recommended.", default=[])
+    trainer: TrainerMaterial | None = optional(
+        "Session-wide trainer material (room, materials, groups), for the trainer's guide."
+    )
     root: Path | None = field(
         default=None, repr=False, compare=False, metadata={"internal": True, "doc": ""}
     )

@@ -37,6 +37,8 @@ SECTIONS: list[tuple[str, type]] = [
     ("Choice", model.Choice),
     ("MatchPair", model.MatchPair),
     ("Feedback", model.Feedback),
+    ("TrainerMaterial (`trainer`)", model.TrainerMaterial),
+    ("GridCriterion", model.GridCriterion),
     ("ChecklistItem", model.ChecklistItem),
     ("GlossaryEntry", model.GlossaryEntry),
     ("Work (bibliography entry)", model.Work),
@@ -64,8 +66,8 @@ def type_name(hint) -> str:
         return f"list of {type_name(arguments[0])}"
     if origin is Literal:
         return " \\| ".join(f"`{a}`" for a in arguments)
-    if arguments and type(None) in arguments:
-        return type_name(next(a for a in arguments if a is not type(None)))
+    if arguments:  # a union: `X | None`, `Markdown | list[str]`
+        return " or ".join(type_name(a) for a in arguments if a is not type(None))
     if hint in SCALAR_NAMES:
         return SCALAR_NAMES[hint]
     return hint.__name__

@@ -103,7 +103,7 @@ class Converter:
             raise TooLarge
         origin, arguments = typing.get_origin(target), typing.get_args(target)
         if origin in (types.UnionType, typing.Union):
-            return self._optional(node, [a for a in arguments if a is not type(None)][0], path)
+            return self._union(node, arguments, path)
         if target is model.Markdown:
             return self._markdown(node, path)
         included = self._follow_include(node, path)
@@ -157,10 +157,16 @@ class Converter:
 
     # -- kinds of values --
 
-    def _optional(self, node: yaml.Node, inner, path: str):
-        if _is_null(node):
+    def _union(self, node: yaml.Node, options, path: str):
+        """`X | None` may be left empty; `Markdown | list[str]` reads what the node's shape is."""
+        if type(None) in options and _is_null(node):
             return None
-        return self.convert(node, inner, path)
+        kinds = [option for option in options if option is not type(None)]
+        lists = [kind for kind in kinds if typing.get_origin(kind) is list]
+        others = [kind for kind in kinds if kind not in lists]
+        if lists and (isinstance(node, yaml.SequenceNode) or not others):
+            return self.convert(node, lists[0], path)
+        return self.convert(node, others[0], path)
 
     def _list(self, node: yaml.Node, item_type, path: str):
         if not isinstance(node, yaml.SequenceNode):
