@@ -1,8 +1,14 @@
-"""Shared fixtures: sample courses built from the scaffold, and the flagship's path."""
+"""Shared fixtures: sample courses built from the scaffold, and the flagship's path.
+
+Also a guard: no test may read the reference folder `shared/` beside the repository, which a
+clone does not have; what tests need is copied into `tests/` (see tests/moodle_golden/).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +19,28 @@ ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "course_src" / "animer-communaute-apprenante"
 SECOND_COURSE = ROOT / "course_src" / "construire-communaute-apprenante"
 COURSES = [FLAGSHIP, SECOND_COURSE]
+# The reference folder beside the repository, or beside any folder above it (a git worktree).
+OUTSIDE_REFERENCES = tuple(str(folder / "shared") for folder in ROOT.parents)
+READ_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "glob.glob", "pathlib.Path.glob",
+                         "pathlib.Path.rglob"})
+
+
+class ReadsOutsideReference(AssertionError):
+    """A test read ../shared, which a fresh clone (and its CI) does not have."""
+
+
+def refuse_outside_reference(event: str, args: tuple) -> None:
+    if event not in READ_EVENTS or not args or isinstance(args[0], int) or args[0] is None:
+        return
+    path = os.path.abspath(os.fsdecode(args[0]))
+    if any(path == folder or path.startswith(folder + os.sep) for folder in OUTSIDE_REFERENCES):
+        raise ReadsOutsideReference(
+            f"{path}: tests must not read ../shared; copy the data into tests/ "
+            "(Moodle recordings into tests/moodle_golden/, see its README)"
+        )
+
+
+sys.addaudithook(refuse_outside_reference)
 
 
 @pytest.fixture

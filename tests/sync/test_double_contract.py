@@ -16,7 +16,7 @@ from moodle_double import MoodleDouble
 from moodle_double.functions import FUNCTIONS
 from moodle_double.site import Category, Cohort, Discussion, Group
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "moodle-golden"  # shared/ beside the repository
+GOLDEN = Path(__file__).resolve().parents[1] / "moodle_golden"  # real Moodle 5.1 recordings, see its README
 WSMANAGER_TOKEN = "wsmanager-token-0123456789abcdef"
 WSMANAGER_CAPABILITIES = frozenset(
     {
