@@ -4,10 +4,9 @@ from pathlib import Path
 
 import click
 
-from builder.exporters import EXPORTERS, get_exporter
 from builder.errors import UserError
+from builder.exporters import EXPORTERS, get_exporter
 from builder.exporters.base import FormatNote
-from builder.loader import load_course
 
 
 @click.command("build")
@@ -24,6 +23,8 @@ from builder.loader import load_course
               help="Fail (exit 1) when the build warns about the course (notes do not count).")
 def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool) -> None:
     """Build the course in FOLDER into DIST, in every format or those given."""
+    from builder.loader import load_course
+
     course = load_course(folder)
     if dist.resolve() == course.root:
         raise UserError(f"{dist}: is the course folder; write the outputs elsewhere, e.g. -o dist")

@@ -1,31 +1,35 @@
-"""Output formats, one Exporter class each, looked up by name."""
+"""Output formats, one Exporter class each, looked up by name.
+
+Each format's module is imported only when that format is built: building the web site
+never imports lxml's XML schemas or the question banks.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from builder.errors import UserError
 from builder.exporters.base import BuildResult, Exporter
-from builder.exporters.gift import GiftExporter
-from builder.exporters.imscc import ImsccExporter
-from builder.exporters.moodlexml import MoodleXmlExporter
-from builder.exporters.scorm import Scorm12Exporter, Scorm2004Exporter
-from builder.exporters.web import WebExporter
 
-EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.name: exporter
-    for exporter in (
-        WebExporter, Scorm12Exporter, Scorm2004Exporter, ImsccExporter, MoodleXmlExporter,
-        GiftExporter,
-    )
+# name -> (module, class), in the order `build` writes them
+EXPORTERS: dict[str, tuple[str, str]] = {
+    "web": ("builder.exporters.web", "WebExporter"),
+    "scorm12": ("builder.exporters.scorm", "Scorm12Exporter"),
+    "scorm2004": ("builder.exporters.scorm", "Scorm2004Exporter"),
+    "imscc": ("builder.exporters.imscc", "ImsccExporter"),
+    "moodlexml": ("builder.exporters.moodlexml", "MoodleXmlExporter"),
+    "gift": ("builder.exporters.gift", "GiftExporter"),
 }
 
 
 def get_exporter(name: str) -> Exporter:
     try:
-        return EXPORTERS[name]()
+        module, class_name = EXPORTERS[name]
     except KeyError:
         raise UserError(
             f"unknown format '{name}'; expected one of: {', '.join(EXPORTERS)}"
         ) from None
+    return getattr(importlib.import_module(module), class_name)()
 
 
 __all__ = ["EXPORTERS", "BuildResult", "Exporter", "get_exporter"]
