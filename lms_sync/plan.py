@@ -7,16 +7,12 @@ Removals (from a cohort, a group, the course) are planned only with prune; users
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from lms_sync.errors import AmbiguousCategoryError
+from lms_sync.moodle_text import format_string, same_name, shown, strip_tags
 from lms_sync.state import CurrentState
 from lms_sync.syncfile import DiscussionSpec, SyncSpec
-
-# Moodle stores section names through clean_param(PARAM_TEXT), which drops tags: plan what it keeps,
-# or a title with a tag in it would be renamed on every run.
-TAG = re.compile(r"<[^>]*>")
 
 # Kinds in the order apply runs them: each may depend on the ones before.
 KINDS = (
@@ -132,15 +128,22 @@ def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
         "startdate": state.course.startdate,
         "enddate": state.course.enddate,
     }
-    changed = {key: value for key, value in fields.items() if current[key] != value}
+    changed = {key: value for key, value in fields.items() if not _same(key, value, current[key])}
     if state.course.categoryid not in state.category_ids(wanted.category):
         changed["category"] = list(wanted.category)
     return [Action("update course", wanted.shortname, changed)] if changed else []
 
 
+def _same(key: str, wanted, current) -> bool:
+    """The full name comes back through format_string(); the other fields as they were stored."""
+    return same_name(wanted, current) if key == "fullname" else wanted == current
+
+
 def _sections(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Action]:
     """Section N takes day N's title; sections beyond the days are left alone."""
-    wanted = [TAG.sub("", title) for title in spec.course.section_names]
+    # Moodle stores section names through clean_param(PARAM_TEXT), which drops tags: plan what it keeps,
+    # or a title with a tag in it would be renamed on every run.
+    wanted = [strip_tags(title) for title in spec.course.section_names]
     if state.course is None:  # created with one section per day (see _course)
         return [_rename_section(number, "(new course)", name) for number, name in enumerate(wanted, 1)]
     missing = [name for number, name in enumerate(wanted, 1) if number not in state.sections]
@@ -153,9 +156,9 @@ def _sections(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Act
         )
     current = {number: section.name for number, section in state.sections.items()}
     return [
-        _rename_section(number, repr(current[number]), name)
+        _rename_section(number, repr(shown(current[number])), name)
         for number, name in enumerate(wanted, 1)
-        if number in current and current[number] != name
+        if number in current and not same_name(name, current[number])
     ]
 
 
@@ -264,14 +267,15 @@ def _discussions(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[
         forum = forums[0]
         # Found again in any forum it may go to: a preferred forum added later does not get it twice.
         posted = frozenset().union(*(candidate.discussions for candidate in forums))
+        subject = format_string(discussion.subject)  # as Moodle returns it
         data = {"forum": forum.name, "subject": discussion.subject, "message": discussion.message_html, "activity": discussion.activity}
         if forum.groupmode == 0:
-            if not any(subject == discussion.subject for _, subject in posted):
+            if not any(posted_subject == subject for _, posted_subject in posted):
                 actions.append(Action("post discussion", f"{forum.name}: {discussion.subject}", {**data, "group": None}))
             continue
         for group in group_names:
             groupid = state.groups.get(group)
-            if groupid is None or (groupid, discussion.subject) not in posted:
+            if groupid is None or (groupid, subject) not in posted:
                 actions.append(Action("post discussion", f"{forum.name}: {discussion.subject} ({group})", {**data, "group": group}))
     return actions
 

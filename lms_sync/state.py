@@ -3,17 +3,20 @@
 Reads per run: a constant number of calls (site info, categories, the course, its contents,
 cohorts, groups, forums) plus ceil(N / batch) for users and for enrolled users.
 
-Moodle's web services return names through format_string(), which escapes them for HTML (`&` comes
-back as `&amp;`): category, course, section, group and forum names and discussion subjects are
-unescaped here (`moodle_text`), so they compare equal to the names they were created with.
+Moodle's web services return category, course, section, group and forum names and discussion
+subjects through format_string(), which cannot be undone (`R&D` and `R&amp;D` both come back as
+`R&amp;D`). Names are kept as Moodle returns them, and the sync file's names are found among them
+in Moodle's output domain (`lms_sync.moodle_text.same_name`): what Moodle returns is keyed by the
+sync file's name it shows as, and otherwise by its readable form.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lms_sync.client import MoodleClient
+from lms_sync.moodle_text import format_string, shown
 from lms_sync.syncfile import SyncSpec
 
 ENROLLED_PAGE = 1000  # users per core_enrol_get_enrolled_users call
@@ -32,7 +35,7 @@ class MoodleUser:
 @dataclass(frozen=True)
 class MoodleCourse:
     id: int
-    fullname: str
+    fullname: str  # as Moodle returns it (format_string)
     categoryid: int
     summary: str
     startdate: int
@@ -47,7 +50,7 @@ class MoodleCourse:
 class MoodleSection:
     id: int
     number: int
-    name: str  # as Moodle shows it: the format's default ("New section") until someone names it
+    name: str  # as Moodle returns it (format_string): the format's default ("New section") until someone names it
 
 
 @dataclass(frozen=True)
@@ -55,21 +58,21 @@ class MoodleForum:
     id: int
     name: str
     groupmode: int
-    # (groupid, subject) of each discussion; groupid -1 means all participants
+    # (groupid, subject as Moodle returns it) of each discussion; groupid -1 means all participants
     discussions: frozenset[tuple[int, str]]
 
 
 @dataclass
 class CurrentState:
     site_user_id: int
-    categories: dict[tuple[str, ...], int]  # path of names -> id, for the paths one category has
+    categories: dict[tuple[str, ...], int]  # path of names (the sync file's where they match) -> id, for the paths one category has
     course: MoodleCourse | None
     users: dict[str, MoodleUser]  # by the spec's username, for those found
     cohorts: dict[str, int]  # idnumber -> id, for the spec's cohorts that exist
     cohort_members: dict[str, set[int]]  # idnumber -> user ids
     enrolled: dict[int, set[int]] = field(default_factory=dict)  # user id -> role ids
     usernames: dict[int, str] = field(default_factory=dict)  # user id -> Moodle username, for reports
-    groups: dict[str, int] = field(default_factory=dict)  # name -> id
+    groups: dict[str, int] = field(default_factory=dict)  # name (the sync file's where it matches) -> id
     group_members: dict[str, set[int]] = field(default_factory=dict)
     forums: dict[str, MoodleForum] = field(default_factory=dict)
     sections: dict[int, MoodleSection] = field(default_factory=dict)  # by number, the course's own (not delegated)
@@ -83,7 +86,7 @@ class CurrentState:
 
 def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     site = client.call("core_webservice_get_site_info")
-    categories, category_clashes = _categories(client)
+    categories, category_clashes = _categories(client, spec.course.category)
     state = CurrentState(
         site_user_id=site["userid"],
         categories=categories,
@@ -97,7 +100,7 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     _cohorts(client, spec, state)
     if state.course:
         _enrolments(client, state)
-        _groups(client, state)
+        _groups(client, spec, state)
         if spec.discussions or spec.course.section_names:
             contents = client.call("core_course_get_contents", {"courseid": state.course.id})
             state.sections = sections_of(contents)
@@ -106,24 +109,26 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     return state
 
 
-def moodle_text(formatted: str) -> str:
-    """A name as it was stored, from what format_string() made of it."""
-    return html.unescape(formatted)
+def named_as(returned: str, wanted: Iterable[str]) -> str:
+    """The wanted name Moodle shows as `returned`, else `returned` made readable."""
+    return next((name for name in wanted if format_string(name) == returned), shown(returned))
 
 
-def _categories(client: MoodleClient) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], list[int]]]:
+def _categories(client: MoodleClient, wanted: tuple[str, ...]) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], list[int]]]:
     """Category ids by path of names: those with a path of their own, and those whose path others share."""
     rows = client.call("core_course_get_categories", {"criteria": [], "addsubcategories": 1})
     by_id = {row["id"]: row for row in rows}
+    wanted_by_shown = {tuple(map(format_string, wanted[:depth])): wanted[:depth] for depth in range(1, len(wanted) + 1)}
 
     def path(row) -> tuple[str, ...]:
         parent = by_id.get(row["parent"])
-        name = moodle_text(row["name"])
-        return (*path(parent), name) if parent else (name,)
+        return (*path(parent), row["name"]) if parent else (row["name"],)
 
     by_path: dict[tuple[str, ...], list[int]] = {}
     for row in rows:
-        by_path.setdefault(path(row), []).append(row["id"])
+        returned = path(row)
+        key = wanted_by_shown.get(returned) or tuple(map(shown, returned))
+        by_path.setdefault(key, []).append(row["id"])
     unique = {key: ids[0] for key, ids in by_path.items() if len(ids) == 1}
     return unique, {key: sorted(ids) for key, ids in by_path.items() if len(ids) > 1}
 
@@ -135,7 +140,7 @@ def find_course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
     row = found[0]
     return MoodleCourse(
         id=row["id"],
-        fullname=moodle_text(row["fullname"]),
+        fullname=row["fullname"],
         categoryid=row["categoryid"],
         summary=row.get("summary", ""),
         startdate=row.get("startdate", 0),
@@ -150,7 +155,7 @@ def find_course(client: MoodleClient, shortname: str) -> MoodleCourse | None:
 def sections_of(contents: list[dict]) -> dict[int, MoodleSection]:
     """The course's sections by number. Delegated ones (subsections: `component` set) belong to an activity."""
     return {
-        row["section"]: MoodleSection(row["id"], row["section"], moodle_text(row.get("name", "")))
+        row["section"]: MoodleSection(row["id"], row["section"], row.get("name", ""))
         for row in contents
         if not row.get("component")
     }
@@ -202,9 +207,10 @@ def _enrolments(client: MoodleClient, state: CurrentState) -> None:
         start += ENROLLED_PAGE
 
 
-def _groups(client: MoodleClient, state: CurrentState) -> None:
+def _groups(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
     rows = client.call("core_group_get_course_groups", {"courseid": state.course.id})
-    state.groups = {moodle_text(row["name"]): row["id"] for row in rows}
+    wanted = [group.name for group in spec.groups]
+    state.groups = {named_as(row["name"], wanted): row["id"] for row in rows}
     name_of = {group_id: name for name, group_id in state.groups.items()}
     for _, rows in client.call_batched("core_group_get_group_members", "groupids", sorted(name_of)):
         for row in rows:
@@ -214,13 +220,13 @@ def _groups(client: MoodleClient, state: CurrentState) -> None:
 def _forums(client: MoodleClient, spec: SyncSpec, state: CurrentState, contents: list[dict]) -> None:
     wanted = {name for discussion in spec.discussions for name in discussion.forums}
     course = state.course
-    forums = [f for f in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]}) if moodle_text(f["name"]) in wanted]
+    forums = [f for f in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]}) if named_as(f["name"], wanted) in wanted]
     if not forums:
         return
     modes = {module["id"]: module.get("groupmode", 0) for section in contents for module in section.get("modules", [])}
     for forum in forums:
         mode = course.groupmode if course.groupmodeforce else modes.get(forum["cmid"], 0)
         answer = client.call("mod_forum_get_forum_discussions", {"forumid": forum["id"]})
-        found = frozenset((d["groupid"], moodle_text(d["subject"])) for d in answer["discussions"])
-        name = moodle_text(forum["name"])
+        found = frozenset((d["groupid"], d["subject"]) for d in answer["discussions"])
+        name = named_as(forum["name"], wanted)
         state.forums[name] = MoodleForum(forum["id"], name, mode, found)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .params import TAGS, Multiple, Single, Value, default, optional
+from .params import Multiple, Single, Value, default, optional, strip_tags
 from .site import (
     DEFAULT_NUMSECTIONS,
     Category,
@@ -391,9 +391,11 @@ def section_name(course: Course, section: Section) -> str:
 
 
 def format_string(text: str) -> str:
-    """format_string() as web services apply it: bare ampersands escaped, tags stripped, < and > escaped."""
+    """core\\formatting::format_string() with $CFG->formatstringstriptags on (the default) and no filters:
+    ampersands not starting an entity escaped (replace_ampersands_not_followed_by_entity), then strip_tags(),
+    then the < and > left escaped."""
     text = re.sub(r"&(?![a-zA-Z0-9#]{1,8};)", "&amp;", text)
-    return TAGS.sub("", text).replace("<", "&lt;").replace(">", "&gt;")
+    return strip_tags(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def forum_module(site: Site, forum) -> dict:
@@ -487,7 +489,7 @@ def update_inplace_editable(site: Site, token: Token, p: dict):
         raise missing_record_from_query()
     course, section = found
     require(token, "moodle/course:update", "Update course settings")
-    name = TAGS.sub("", p["value"])  # clean_param(PARAM_TEXT)
+    name = strip_tags(p["value"])  # clean_param(PARAM_TEXT)
     if len(name) > SECTION_NAME_MAX:
         raise moodle_exception("maximumchars", f"Maximum of {SECTION_NAME_MAX} characters")
     section.name = name

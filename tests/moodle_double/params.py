@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+# PHP's strip_tags(), checked against PHP itself by tests/sync/test_moodle_text.py.
+from lms_sync.moodle_text import strip_tags
+
 REQUIRED, OPTIONAL, DEFAULT = "required", "optional", "default"
 
 
@@ -69,7 +72,6 @@ def parse_form(body: str, max_input_vars: int) -> tuple[dict, int]:
 
 
 USERNAME_CHARS = re.compile(r"[^-.@_a-z0-9]")
-TAGS = re.compile(r"<[^>]*>")
 
 
 def clean(value: str, type_: str) -> Any:
@@ -85,7 +87,7 @@ def clean(value: str, type_: str) -> Any:
     if type_ == "username":
         cleaned = USERNAME_CHARS.sub("", value.strip().lower())
     elif type_ in {"text", "notags"}:
-        cleaned = TAGS.sub("", value)
+        cleaned = strip_tags(value)
     elif type_ == "component":  # PARAM_COMPONENT: frankenstyle, else ''
         valid = re.fullmatch(r"[a-z][a-z0-9]*(_[a-z][a-z0-9_]*)?[a-z0-9]+", value) and "__" not in value
         cleaned = value if valid else ""
