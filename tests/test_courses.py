@@ -102,8 +102,7 @@ def test_final_assessment_covers_every_objective(flagship):
     assert assessed == {o.id for o in flagship.objectives}
     case_studies = [a for _, _, a in flagship.activities() if a.type == "case-study"]
     assert case_studies and set(case_studies[0].assesses) == assessed
-    checklists = flagship.activities_of(model.Checklist)
-    final_checklist = checklists[-1]
+    final_checklist = next(c for c in flagship.activities_of(model.Checklist) if c.id == "j2-auto-evaluation")
     assert len(final_checklist.items) == 7 and final_checklist.scale  # the 7 criteria of 003
 
 
@@ -145,3 +144,39 @@ def test_no_placeholder_text(folder):
         if path.suffix in (".yaml", ".md", ".csv"):
             text = path.read_text(encoding="utf-8")
             assert not PLACEHOLDERS.search(text), f"{path}: {PLACEHOLDERS.search(text)[0]}"
+
+
+def test_activities_fill_each_sequence_of_the_flagship_exactly(flagship):
+    """The timetable holds: each sequence's timed activities add up to its span minus its pauses."""
+    for day in flagship.days:
+        for slot in model.day_schedule(day):
+            if slot.sequence:
+                span = (dt.datetime.combine(day.date, slot.end) - dt.datetime.combine(day.date, slot.start))
+                pauses = sum(int(p.break_.duration) for p in slot.breaks)
+                timed = sum(int(a.duration or 0) for a in slot.sequence.activities)
+                assert timed == span.seconds // 60 - pauses, slot.sequence.id
+
+
+def test_the_flagship_opens_day_2_and_closes_with_expectations_and_satisfaction(flagship):
+    day_2 = flagship.days[1]
+    assert day_2.sequences[0].activities[0].id == "j2-ouverture"
+    closing = [a.id for a in day_2.sequences[-1].activities[-2:]]
+    assert closing == ["j2-bilan-attentes", "j2-satisfaction"]
+    bilan = next(a for a in flagship.activities_of(model.Exercise) if a.id == "j2-bilan-attentes")
+    assert "Mes attentes" in bilan.instructions.source  # the panel written on day 1's opening
+
+
+def test_the_case_study_is_assessed_with_a_criteria_grid(flagship):
+    case = next(a for a in flagship.activities_of(model.Exercise) if a.type == "case-study")
+    grid = case.instructions.source.split("# Grille d'évaluation")[1]
+    criteria = [line for line in grid.splitlines() if line.startswith("| **")]
+    assert len(criteria) == 6
+    for objective in range(1, 6):
+        assert f"(objectif {objective})" in grid
+    assert "acquis" in grid and "en cours" in grid
+
+
+def test_the_periphery_is_an_accepted_answer_for_the_first_phase(flagship):
+    final = flagship.graded_quizzes[0]
+    phase = next(q for q in final.questions if q.id == "qf-phase")
+    assert {"consommatrice passive", "périphérie", "la périphérie"} <= set(phase.answers)
