@@ -88,6 +88,20 @@ def _parser() -> MarkdownIt:
 _PARSER = _parser()
 
 
+# Tokens of tokens' types that render() changes: they are copied, the others shared.
+CHANGED_BY_RENDER = {
+    "heading_open", "heading_close", "table_open", "td_open", "list_item_open", "fence", "inline",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=8192)
+def parse(source: str) -> tuple[Token, ...]:
+    """The tokens of a Markdown text, parsed once and shared by the load checks (scan) and
+    every renderer of every format; a preview's rebuild reuses those of unchanged texts.
+    Read-only: render() works on copies of the tokens it changes."""
+    return tuple(_PARSER.parse(source))
+
+
 def scan(text: Markdown) -> MarkdownScan:
     """What `text` refers to; cached, since a preview or a fuzzer reloads the same texts."""
     return _scan_source(text.source)
@@ -96,7 +110,7 @@ def scan(text: Markdown) -> MarkdownScan:
 @lru_cache(maxsize=4096)
 def _scan_source(source: str) -> MarkdownScan:
     found = MarkdownScan()
-    for token in _PARSER.parse(source):
+    for token in parse(source):
         line = token.map[0] if token.map else 0
         if token.type == "fence" and _is_mermaid(token):
             found.diagrams.append(Diagram(token.content, _alt(token.info), line))
@@ -139,7 +153,7 @@ def render(text: Markdown | None, context: RenderContext) -> str:
     """Markdown -> sanitised HTML, safe to insert in a page."""
     if not text:
         return ""
-    tokens = _PARSER.parse(text.source)
+    tokens = [_copy(t) if t.type in CHANGED_BY_RENDER else t for t in parse(text.source)]
     diagrams: dict[str, str] = {}
     nonce = hashlib.sha256(text.source.encode()).hexdigest()[:16]
     for index, token in enumerate(tokens):
@@ -159,6 +173,15 @@ def render(text: Markdown | None, context: RenderContext) -> str:
     for marker, svg in diagrams.items():
         clean = clean.replace(f"<p>{marker}</p>", diagram_figure(svg))
     return clean
+
+
+def _copy(token: Token) -> Token:
+    """A copy render() may change without changing the shared parse (children copied too)."""
+    children = [_copy(child) for child in token.children] if token.children else token.children
+    return Token(
+        token.type, token.tag, token.nesting, dict(token.attrs), token.map, token.level,
+        children, token.content, token.markup, token.info, token.meta, token.block, token.hidden,
+    )
 
 
 def diagram_figure(svg: str) -> str:

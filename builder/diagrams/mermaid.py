@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from builder.diagrams.describe import PHRASES, describe
 from builder.diagrams.flowchart import parse_flowchart
@@ -20,8 +21,11 @@ _WRAP_WIDTH = 200.0
 _NARROW_WRAP_WIDTH = 150.0
 
 
+@lru_cache(maxsize=256)
 def render_mermaid(source: str, alt: str, lang: str = "fr") -> str:
     """Mermaid flowchart source -> standalone inline <svg> markup (string).
+
+    Cached: the load checks and every format render the same diagrams.
 
     `alt` becomes the SVG's <title>; a description of every node and link, in `lang`
     ("fr" or "en"), becomes its <desc>. Raises DiagramError (with the line and column in
