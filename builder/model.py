@@ -450,6 +450,10 @@ class Course:
     root: Path | None = field(
         default=None, repr=False, compare=False, metadata={"internal": True, "doc": ""}
     )
+    # What the exporters of one build render once and share (see builder/render.py).
+    shared_renders: dict = field(
+        default_factory=dict, repr=False, compare=False, metadata={"internal": True, "doc": ""}
+    )
 
     # -- navigation helpers used by every exporter --
 

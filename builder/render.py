@@ -1,10 +1,17 @@
-"""Renders the site's pages with the theme's Jinja2 templates (logic here, markup there)."""
+"""Renders the site's pages with the theme's Jinja2 templates (logic here, markup there).
+
+The pages are rendered once for every runtime (web, scorm12, scorm2004): what differs
+between runtimes lives in the macros of `runtime_parts.html.j2`, the only template that sees
+`runtime`; pages call `runtime_part("name")`, which leaves a slot that `site_files(runtime)`
+fills with that runtime's part.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,23 +30,55 @@ STATIC_FOLDER = "_static"
 STATIC_RUNTIMES = {"scorm.js": ("scorm12", "scorm2004")}
 PAGES_SCRIPT = "course-pages.js"  # the activity pages in order, loaded once, not in each page
 ASSETS_FOLDER = "assets"
+RUNTIME_PARTS = "runtime_parts.html.j2"
+# '<' is escaped in every text a page shows, so no course text can forge a slot.
+RUNTIME_SLOT = re.compile(r"<!--coursebridge-runtime:(\w+)-->")
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Each template compiled once per process, shared by every renderer's environment
+    (compiling is most of a small build's rendering time); a changed template recompiles."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, tuple[str, bytes]] = {}  # key -> (source checksum, code)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        checksum, code = self.compiled.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @dataclass
 class RenderedSite:
-    """Every file of the learner-facing site, as bytes keyed by relative path."""
+    """Every file of the learner-facing site, keyed by relative path, for all runtimes."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # HTML with runtime slots
+    files: dict[str, bytes] = field(default_factory=dict)  # every runtime's static files, assets
+
+
+def site_renderer(course: model.Course) -> SiteRenderer:
+    """The course's renderer, shared by the exporters of one build: web, SCORM 1.2 and
+    SCORM 2004 package the same pages, rendered once."""
+    if "site" not in course.shared_renders:
+        course.shared_renders["site"] = SiteRenderer(course)
+    return course.shared_renders["site"]
 
 
 class SiteRenderer:
     """Turns a Course into HTML pages; exporters decide where the files go."""
 
-    def __init__(self, course: model.Course, runtime: str = "web"):
+    def __init__(self, course: model.Course):
         self.course = course
         self.ui = Interface(course.language)
         self.site: Site = build_site(course, self.ui.strings)
-        self.runtime = runtime  # "web", "scorm12" or "scorm2004": tells course.js how to track
+        self._rendered: RenderedSite | None = None
+        self._parts: dict[str, jinja2.environment.TemplateModule] = {}  # runtime -> its parts
         self.assets: set[str] = set()
         self.works = {work.id: work for work in course.bibliography}
         self.env = jinja2.Environment(
@@ -49,6 +88,7 @@ class SiteRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=COMPILED_TEMPLATES,
         )
         self.env.filters.update(
             markdown=self.markdown,
@@ -68,7 +108,7 @@ class SiteRenderer:
             reference=bibliography.reference,
             schedule=model.day_schedule,
             asset_url=self.asset_url,
-            runtime=runtime,
+            runtime_part=runtime_slot,
             pages_script=PAGES_SCRIPT,
             shuffled_matches=shuffled_matches,
             pages={kind: self.site.url_of(kind) for kind in ("home", "glossary", "bibliography")},
@@ -76,13 +116,34 @@ class SiteRenderer:
 
     # -- whole site --
 
+    def site_files(self, runtime: str) -> dict[str, bytes]:
+        """The site as `runtime` ("web", "scorm12" or "scorm2004") runs it."""
+        rendered = self.render_site()
+        files = {url: self.fill(html, runtime).encode() for url, html in rendered.pages.items()}
+        for path, content in rendered.files.items():
+            name = path.removeprefix(f"{STATIC_FOLDER}/")
+            if runtime in STATIC_RUNTIMES.get(name, (runtime,)):
+                files[path] = content
+        return files
+
+    def fill(self, html: str, runtime: str) -> str:
+        """`html` with its runtime slots filled with `runtime`'s parts."""
+        if runtime not in self._parts:
+            self._parts[runtime] = self.env.get_template(RUNTIME_PARTS).make_module(
+                {"runtime": runtime}
+            )
+        parts = self._parts[runtime]
+        return RUNTIME_SLOT.sub(lambda slot: str(getattr(parts, slot[1])()), html)
+
     def render_site(self) -> RenderedSite:
-        rendered = RenderedSite()
+        """Every page and file, rendered on the first call only."""
+        if self._rendered:
+            return self._rendered
+        rendered = self._rendered = RenderedSite()
         for page in self.site.pages:
-            rendered.files[page.url] = self.render_page(page).encode()
+            rendered.pages[page.url] = self.render_page(page)
         for name in sorted((THEME / "static").iterdir()):
-            if self.runtime in STATIC_RUNTIMES.get(name.name, (self.runtime,)):
-                rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
+            rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
         rendered.files[f"{STATIC_FOLDER}/{PAGES_SCRIPT}"] = self.pages_script().encode()
         done: set[str] = set()
         while pending := sorted(self.assets - done):  # documents may name more assets
@@ -189,6 +250,11 @@ class SiteRenderer:
             data["answer"] = question.answers
             data["caseSensitive"] = question.case_sensitive
         return data
+
+
+def runtime_slot(name: str) -> Markup:
+    """Where the runtime's part `name` (a macro of runtime_parts.html.j2) goes in a page."""
+    return Markup(f"<!--coursebridge-runtime:{name}-->")
 
 
 def shuffled_matches(question: model.Matching) -> list[str]:

@@ -195,7 +195,7 @@ def test_project_runtime_js_and_css_stay_under_60_kb():
 
 def test_flagship_suspend_data_fits_scorm12_even_in_the_worst_case():
     course = load_course(COURSES[0])
-    site = SiteRenderer(course, runtime="scorm12").site
+    site = SiteRenderer(course).site
     bound = suspend_data_bound(course_map(course, site), len(site.activity_pages))
     assert bound < SCORM12_SUSPEND_DATA_LIMIT
 

@@ -107,7 +107,7 @@ class CartridgeRenderer(SiteRenderer):
     names, and cites works by their own address (a page cannot link to another page)."""
 
     def __init__(self, course: model.Course):
-        super().__init__(course, runtime="web")
+        super().__init__(course)
         self.named: set[str] = set()
 
     def asset_url(self, course_path: str) -> str:
@@ -122,7 +122,8 @@ class CartridgeRenderer(SiteRenderer):
     def page(self, template: str, **values) -> tuple[bytes, set[str]]:
         """A page and the course files it names."""
         self.named = set()
-        return self.env.get_template(template).render(**values).encode(), self.named
+        html = self.fill(self.env.get_template(template).render(**values), "web")
+        return html.encode(), self.named
 
     def asset_files(self, course_paths: set[str]) -> dict[str, bytes]:
         """The files as the cartridge holds them, with those they name in turn."""

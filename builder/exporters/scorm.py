@@ -1,7 +1,7 @@
 """`scorm12` and `scorm2004`: the web pages plus a tracking runtime, as one SCO.
 
-The package is the `web` site rendered with runtime "scorm12" or "scorm2004" (pages then
-load `_static/scorm.js`, which talks to the LMS), the course map that runtime reads
+The package is the `web` site's pages, rendered once, with runtime "scorm12" or "scorm2004"
+(pages then load `_static/scorm.js`, which talks to the LMS), the course map that runtime reads
 (`_static/scorm-course.js`), the manifest, and the official schemas it names, so that
 any validator can check the package offline.
 """
@@ -30,7 +30,7 @@ from builder.exporters.scorm_map import (
 )
 from builder.model import Course
 from builder.packaging import write_zip
-from builder.render import STATIC_FOLDER, SiteRenderer
+from builder.render import STATIC_FOLDER, SiteRenderer, site_renderer
 from builder.schemas import XSD
 from builder.site import HOME
 
@@ -50,8 +50,8 @@ class ScormExporter(Exporter):
         write_zip(target, self.package_files(course, warnings))
 
     def package_files(self, course: Course, warnings: list[str]) -> dict[str, bytes]:
-        renderer = SiteRenderer(course, runtime=self.name)
-        files = renderer.render_site().files
+        renderer = site_renderer(course)
+        files = renderer.site_files(self.name)
         data = course_map(course, renderer.site)
         files[MAP_FILE] = map_script(data)
         warnings += encoding_warnings(course) + self.budget_warnings(data, renderer)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from builder.exporters.base import Exporter
 from builder.model import Course
-from builder.render import SiteRenderer
+from builder.render import site_renderer
 
 
 class WebExporter(Exporter):
@@ -17,8 +17,7 @@ class WebExporter(Exporter):
         return "web"
 
     def write(self, course: Course, target: Path, warnings: list[str]) -> None:
-        rendered = SiteRenderer(course, runtime="web").render_site()
-        for relative, content in sorted(rendered.files.items()):
+        for relative, content in sorted(site_renderer(course).site_files("web").items()):
             path = target / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)

@@ -170,5 +170,5 @@ def test_web_progress_notice_is_a_compact_information(site, phone, serve_folder)
     assert notice.inner_text() == ui("web_progress_notice")
     line = float(notice.evaluate("n => parseFloat(getComputedStyle(n).lineHeight)"))
     assert notice.bounding_box()["height"] <= 2 * line + 8  # two lines at most on a phone
-    scorm = SiteRenderer(load_course(FLAGSHIP), runtime="scorm12")
-    assert ui("standalone_notice") in scorm.render_page(scorm.site.pages[0])
+    scorm = SiteRenderer(load_course(FLAGSHIP)).site_files("scorm12")
+    assert ui("standalone_notice") in scorm["index.html"].decode()
