@@ -1,0 +1,71 @@
+"""The build pipeline: each Markdown text parsed once, pages rendered once for every format."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from builder import markdown
+from builder.exporters import EXPORTERS, get_exporter
+from builder.loader import load_course
+from builder.render import SiteRenderer
+from conftest import FLAGSHIP
+
+
+@pytest.fixture
+def parses(monkeypatch) -> Counter:
+    """Sources given to the Markdown parser, counted, with the parse caches emptied."""
+    counted: Counter = Counter()
+    parse = markdown._PARSER.parse
+
+    def counting(source, *arguments):
+        counted[source] += 1
+        return parse(source, *arguments)
+
+    markdown.parse.cache_clear()
+    markdown._scan_source.cache_clear()
+    monkeypatch.setattr(markdown._PARSER, "parse", counting)
+    yield counted
+    markdown.parse.cache_clear()
+    markdown._scan_source.cache_clear()
+
+
+def test_each_markdown_text_is_parsed_once_for_the_checks_and_every_format(parses, tmp_path):
+    course = load_course(FLAGSHIP)
+    checked = set(parses)
+    assert len(checked) > 100
+    for name in EXPORTERS:
+        get_exporter(name).build(course, tmp_path)
+    assert checked <= set(parses)
+    assert max(parses.values()) == 1
+
+
+def test_pages_are_rendered_once_for_web_and_both_scorm_versions(monkeypatch, tmp_path: Path):
+    rendered: Counter = Counter()
+    render_page = SiteRenderer.render_page
+
+    def counting(self, page):
+        rendered[page.url] += 1
+        return render_page(self, page)
+
+    monkeypatch.setattr(SiteRenderer, "render_page", counting)
+    course = load_course(FLAGSHIP)
+    outputs = {name: get_exporter(name).build(course, tmp_path).output
+               for name in ("web", "scorm12", "scorm2004")}
+    assert len(rendered) > 40 and set(rendered.values()) == {1}
+    home = (outputs["web"] / "index.html").read_text(encoding="utf-8")
+    assert 'data-runtime="web"' in home and "scorm.js" not in home
+    assert not (outputs["web"] / "_static" / "scorm.js").exists()
+
+
+def test_every_runtime_gets_its_own_parts_and_no_slot_is_left():
+    files = {runtime: SiteRenderer(load_course(FLAGSHIP)).site_files(runtime)
+             for runtime in ("web", "scorm12", "scorm2004")}
+    for runtime, site in files.items():
+        home = site["index.html"].decode()
+        assert f'data-runtime="{runtime}"' in home
+        assert ("_static/scorm.js" in site) == (runtime != "web")
+        pages = [content.decode() for path, content in site.items() if path.endswith(".html")]
+        assert not [page for page in pages if "coursebridge-runtime" in page]
