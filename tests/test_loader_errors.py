@@ -221,9 +221,21 @@ def test_symlink_out_of_the_course_is_refused(course_dir, tmp_path):
                for p in problems(course_dir))
 
 
-def test_deep_nesting_is_refused(course_dir):
-    (course_dir / DAY).write_text("id: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
-    assert any("nested too deeply" in p for p in problems(course_dir))
+@pytest.mark.parametrize("depth", [150, 1500, 5000])
+def test_deep_nesting_is_refused_where_it_crosses_the_loader_limit(course_dir, depth):
+    """Our limit, located at the 100th level, whatever depth libyaml itself refuses."""
+    (course_dir / DAY).write_text("id: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    assert problems(course_dir) == [
+        f"{DAY}:1:104: days[0].include: YAML nested too deeply; keep it under 100 levels",
+    ]
+
+
+def test_deep_block_nesting_is_refused_where_it_crosses_the_loader_limit(course_dir):
+    lines = [" " * level + f"k{level}:" for level in range(1200)]
+    (course_dir / DAY).write_text("\n".join(lines) + " fond\n", encoding="utf-8")
+    assert problems(course_dir) == [
+        f"{DAY}:101:101: days[0].include: YAML nested too deeply; keep it under 100 levels",
+    ]
 
 
 def test_missing_course_file(tmp_path):

@@ -18,6 +18,7 @@ from builder.errors import Location
 MAX_FILE_BYTES = 2 * 1024 * 1024
 WINDOWS_DRIVE = re.compile(r"[A-Za-z]:")
 MAX_NESTING = 100
+TOO_DEEP = f"YAML nested too deeply; keep it under {MAX_NESTING} levels"
 MAX_EXPANDED_VALUES = 200_000  # a large course has about 20,000
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 STANDARD_TAGS = frozenset(
@@ -122,6 +123,8 @@ class CourseSources:
             node = compose(text, relative)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
+            if _parser_refused_depth(error):
+                raise SourceProblem(_location(relative, mark), TOO_DEEP) from None
             raise SourceProblem(
                 _location(relative, mark),
                 f"invalid YAML: {error.problem or error.context}{_hint(text, mark)}",
@@ -140,13 +143,29 @@ def compose(text: str, name: str) -> yaml.Node | None:
     libyaml's own composer recurses in C and crashes the interpreter on deeply nested
     input, so nesting is bounded here, before any recursive code sees the nodes.
     """
+    try:
+        return _compose_with(_Loader, text, name)
+    except yaml.MarkedYAMLError as error:
+        if _Loader is yaml.SafeLoader or not _parser_refused_depth(error):
+            raise
+    # libyaml >= 0.2.6 (PyYAML 6.0.4's wheels) refuses 1000 levels while scanning a flow
+    # collection ahead, before any event reaches us; the pure-Python parser streams its
+    # events, so our own limit is met first and located where it is crossed.
+    return _compose_with(yaml.SafeLoader, text, name)
+
+
+def _compose_with(loader_class, text: str, name: str) -> yaml.Node | None:
     stream = io.StringIO(text)
     stream.name = name
-    loader = _Loader(stream)
+    loader = loader_class(stream)
     try:
         return _compose_events(loader, name)
     finally:
         loader.dispose()
+
+
+def _parser_refused_depth(error: yaml.MarkedYAMLError) -> bool:
+    return "maximum nesting depth" in (error.problem or "")
 
 
 def _compose_events(loader, name: str) -> yaml.Node | None:
@@ -188,10 +207,7 @@ def _compose_events(loader, name: str) -> yaml.Node | None:
                 anchors[event.anchor] = node
             if not isinstance(event, yaml.ScalarEvent):
                 if len(open_nodes) >= MAX_NESTING:
-                    raise SourceProblem(
-                        _location(name, event.start_mark),
-                        f"YAML nested too deeply; keep it under {MAX_NESTING} levels",
-                    )
+                    raise SourceProblem(_location(name, event.start_mark), TOO_DEEP)
                 _attach(open_nodes, pending_keys, node)
                 open_nodes.append(node)
                 pending_keys.append(None)
