@@ -3,6 +3,10 @@
 2,000 examples in CI (four files x 500; fewer outside CI), each a copy of the flagship course with one part
 of one YAML file replaced by something wrong: another type, a missing or misspelt key,
 deep nesting, odd Unicode, a huge string, a broken reference or a hostile path.
+
+CI does not shrink a failing example (Hypothesis may spend 5 minutes per test on it, and the
+budget is 10 minutes for the whole suite): it prints the example and a `@reproduce_failure`
+blob to shrink it locally, where fewer examples are run, shrinking included.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from builder.errors import CourseError
+from builder.errors import CourseError, one_line
 from builder.loader import load_course
 from builder.model import Course
 from conftest import FLAGSHIP
@@ -115,14 +119,17 @@ def _check(workspace: Path, name: str, original, data) -> None:
             assert error.problems
             for problem in error.problems:
                 assert problem.location.file, str(problem)
-                assert "\n" not in problem.message, str(problem)
+                assert one_line(str(problem)) == str(problem), "not one line: " + repr(str(problem))
     finally:
         target.write_bytes(backup)
 
 
-# CI runs the full 2,000 examples; a developer's run samples fewer to stay quick.
-EXAMPLES_PER_FILE = 500 if os.environ.get("CI") else 60
-FUZZ = settings(max_examples=EXAMPLES_PER_FILE, deadline=None, database=None,
+# CI runs the full 2,000 examples without shrinking; a developer's run samples fewer, and shrinks.
+IN_CI = bool(os.environ.get("CI"))
+EXAMPLES_PER_FILE = 500 if IN_CI else 60
+PHASES = [Phase.explicit, Phase.generate] if IN_CI else list(Phase)
+FUZZ = settings(max_examples=EXAMPLES_PER_FILE, deadline=None, database=None, phases=PHASES,
+                print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 
@@ -134,7 +141,7 @@ def test_mutated_flagship_fails_only_with_located_problems(originals, workspace,
     _check(workspace, name, originals[name], data)
 
 
-@settings(max_examples=200, deadline=None, database=None,
+@settings(max_examples=200, deadline=None, database=None, phases=PHASES, print_blob=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(garbage=st.binary(max_size=2000))
 def test_random_bytes_as_a_day_file(originals, workspace, garbage):

@@ -14,7 +14,7 @@ import sys
 import click
 
 from builder import __version__
-from builder.errors import CourseError, UserError
+from builder.errors import CourseError, UserError, one_line
 
 
 # name -> (module, attribute, the command's help as `coursebridge --help` shortens it);
@@ -68,13 +68,16 @@ class CoursebridgeGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
+        except click.ClickException as error:  # a bad option value may quote a path with a newline
+            error.message = one_line(error.message)
+            raise
+        except (click.exceptions.Exit, SystemExit):
             raise
         except Exception as error:  # a bug of ours: say so in one line, not a traceback
             if os.environ.get("COURSEBRIDGE_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(error).__name__}: {error} "
+                f"internal error: {type(error).__name__}: {one_line(str(error))} "
                 "(set COURSEBRIDGE_DEBUG=1 for the traceback, and please report it)",
                 err=True,
             )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from builder.errors import one_line
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -18,7 +20,7 @@ class Finding:
     fix: str
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.package}: {self.where}: {self.what}; {self.fix}"
+        return one_line(f"{self.severity}: {self.package}: {self.where}: {self.what}; {self.fix}")
 
 
 @dataclass
