@@ -12,6 +12,8 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from builder.errors import Problem
+
 # --- Scalar kinds the loader knows how to read -------------------------------------------
 
 
@@ -453,6 +455,10 @@ class Course:
     # What the exporters of one build render once and share (see builder/render.py).
     shared_renders: dict = field(
         default_factory=dict, repr=False, compare=False, metadata={"internal": True, "doc": ""}
+    )
+    # Located problems that do not stop the build (printed as `warning:` lines).
+    source_warnings: list[Problem] = field(
+        default_factory=list, repr=False, compare=False, metadata={"internal": True, "doc": ""}
     )
 
     # -- navigation helpers used by every exporter --

@@ -144,3 +144,24 @@ def test_a_format_given_twice_is_built_once(course_dir: Path, tmp_path: Path):
     result = run("build", course_dir, "-o", tmp_path / "d", "-f", "web", "-f", "web")
     assert result.exit_code == 0
     assert result.output.count("web ") == 1
+
+
+def test_every_message_is_one_line_whatever_the_input(tmp_path: Path):
+    folder = tmp_path / "mon\ncours\u202e"
+    result = run("validate", folder)
+    assert result.exit_code == 2
+    assert result.output == "error: " + str(folder).replace("\n", "\\n").replace("\u202e", "\\u202e") \
+        + ": no such folder; expected a course folder with course.yaml\n"
+
+
+def test_a_text_cut_by_a_comment_warns_and_fails_a_strict_build(course_dir: Path, tmp_path: Path):
+    day = course_dir / "days" / "jour-1.yaml"
+    day.write_text(day.read_text(encoding="utf-8").replace(
+        "deliverable: Une liste de trois à cinq objectifs.", "deliverable: Une liste #3 objectifs."),
+        encoding="utf-8")
+    validated = run("validate", course_dir)
+    assert validated.exit_code == 0
+    assert "warning: days/jour-1.yaml:54:32: " in validated.output
+    built = run("build", course_dir, "-o", tmp_path / "dist", "-f", "gift", "--strict")
+    assert built.exit_code == 1
+    assert "' #' starts a YAML comment" in built.output

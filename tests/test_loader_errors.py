@@ -243,3 +243,70 @@ def test_missing_course_file(tmp_path):
 
     with pytest.raises(UserError, match="no course.yaml here"):
         load_course(tmp_path)
+
+
+@pytest.mark.parametrize("key, shown", [
+    ('"ti\\ntle"', "ti\\ntle"),
+    ('"a\\tb\\0c"', "a\\tb\\x00c"),
+    ('"\\u202etxt.exe"', "\\u202etxt.exe"),
+    ('"x\\u2028y"', "x\\u2028y"),
+])
+def test_user_text_quoted_in_a_message_keeps_it_on_one_line(course_dir, key, shown):
+    """Newlines, tabs, NUL and bidi controls in a key are written as escapes."""
+    edit(course_dir, DAY, "title: Jour 1\n", f"title: Jour 1\n{key}: x\n")
+    found = [p for p in problems(course_dir) if "unknown key" in p]
+    assert found == [found[0]] and f"unknown key '{shown}'" in found[0]
+    assert found[0].isprintable()
+
+
+# YAML mistakes of authors writing French prose: located where the author must act.
+YAML_MISTAKES = [
+    (COURSE, 'title: "Cours d\'essai"', 'title: "Cours d\'essai',
+     f'{COURSE}:3:8: invalid YAML: the text quoted with " here is not closed on its line: YAML reads '
+     'on up to the next " (line 42); end the text with " on this line'),
+    (DAY, "    title: Découvrir les communautés de pratique", "    title: 'Découvrir les communautés",
+     f"{DAY}:10:12: days[0].include: invalid YAML: the text quoted with ' here is not closed on its line: "
+     "YAML reads on up to the next ' (line 17); end the text with ' on this line"),
+    (DAY, "scale: [Pas encore, En partie, Oui]", 'scale: [Pas encore, En partie, Oui]\n        note: "Pas fini',
+     f'{DAY}:64:15: days[0].include: invalid YAML: the text quoted with " here is never closed; end it with "'),
+    (DAY, "title: Jour 1", "title: Jour 1 : découvrir",
+     f"{DAY}:2:15: days[0].include: invalid YAML: ': ' inside a text makes YAML read a second key; "
+     'put the whole text in double quotes: title: "Jour 1 : découvrir"'),
+    (DAY, "title: Jour 1", "title: 'L'animation'",
+     f"{DAY}:2:10: days[0].include: invalid YAML: this ' ends the quoted text too early; inside '...' "
+     "write an apostrophe as two ('') or quote the text with \" instead"),
+    (DAY, "title: Jour 1", 'title: "Le "bon" jour"',
+     f'{DAY}:2:12: days[0].include: invalid YAML: this " ends the quoted text too early; inside "..." '
+     'write a quotation mark as \\" or use « » instead'),
+    (COURSE, "  - Aucun", "  - Jour 1 : découvrir",
+     f"{COURSE}:13:5: prerequisites[0]: expected text, found a mapping; a ': ' inside a text makes YAML "
+     'read a key: quote the whole text: "Jour 1 : découvrir"'),
+]
+
+
+@pytest.mark.parametrize(("relative", "old", "new", "expected"), YAML_MISTAKES,
+                         ids=[case[2][:30] for case in YAML_MISTAKES])
+def test_yaml_mistake_is_explained_where_to_act(course_dir, relative, old, new, expected):
+    edit(course_dir, relative, old, new)
+    assert problems(course_dir) == [expected]
+
+
+def test_hash_in_plain_prose_warns_to_quote_it(course_dir):
+    edit(course_dir, DAY, "deliverable: Une liste de trois à cinq objectifs.",
+         "deliverable: Une liste #3 objectifs.")
+    edit(course_dir, DAY, "title: Jour 1", "title: Jour 1 # premier")
+    edit(course_dir, COURSE, "organisation: Mon organisme de formation",
+         "organisation: 'Mon organisme # 1'")  # quoted: no warning
+    course = load_course(course_dir)
+    assert [str(w) for w in course.source_warnings] == [
+        f"{DAY}:2:15: days[0].title: ' #' starts a YAML comment, so the text stops at 'Jour 1'; "
+        'quote the whole text: "Jour 1 # premier"',
+        f"{DAY}:54:32: days[0].sequences[1].activities[0].deliverable: ' #' starts a YAML comment, "
+        "so the text stops at 'Une liste'; quote the whole text: \"Une liste #3 objectifs.\", "
+        "or write \\# for each #",
+    ]
+
+
+def test_comments_on_their_own_line_or_after_numbers_do_not_warn(course_dir):
+    edit(course_dir, DAY, "duration: 30\n", "duration: 30  # minutes\n  # un commentaire\n")
+    assert load_course(course_dir).source_warnings == []

@@ -28,7 +28,9 @@ def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool) ->
     course = load_course(folder)
     if dist.resolve() == course.root:
         raise UserError(f"{dist}: is the course folder; write the outputs elsewhere, e.g. -o dist")
-    warnings = 0
+    for warning in course.source_warnings:
+        click.echo(f"warning: {warning}", err=True)
+    warnings = len(course.source_warnings)
     for name in dict.fromkeys(formats or EXPORTERS):  # each format once, in the order given
         result = get_exporter(name).build(course, dist)
         click.echo(f"{name:10} {result.output}")

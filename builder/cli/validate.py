@@ -14,6 +14,8 @@ from builder.loader import load_course
 def command(folder: Path, coverage: bool) -> None:
     """Check the course in FOLDER; write nothing. Exit status 2 when invalid."""
     course = load_course(folder)
+    for warning in course.source_warnings:
+        click.echo(f"warning: {warning}", err=True)
     matrix = coverage_matrix(course)
     if coverage:
         click.echo(format_matrix(matrix))

@@ -43,4 +43,5 @@ def load_course(folder: str | Path) -> Course:
     if problems:
         raise CourseError(problems)
     course.root = sources.root
+    course.source_warnings = sorted(set(converter.warnings), key=lambda p: (p.location, p.path))
     return course

@@ -21,6 +21,7 @@ import yaml
 from builder import model
 from builder.errors import Location, Problem
 from builder.loader.sources import CourseSources, SourceProblem, node_location
+from builder.loader.yaml_mistakes import double_quoted
 
 MAX_CONVERTED_NODES = 500_000
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
@@ -64,6 +65,7 @@ class Converter:
     def __init__(self, sources: CourseSources):
         self.sources = sources
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.source_map = SourceMap()
         self._budget = MAX_CONVERTED_NODES
         self._include_stack: list[str] = []
@@ -77,6 +79,29 @@ class Converter:
             else node_location(node_or_location)
         )
         self.problems.append(Problem(location, path, message))
+
+    def warn_if_cut_by_comment(self, node: yaml.ScalarNode, path: str, markdown: bool) -> None:
+        cut = self.sources.comment_cut(node)
+        if cut is None:
+            return
+        column, whole = cut
+        fix = f"quote the whole text: {double_quoted(whole)}" if whole else "quote the whole text"
+        if markdown:
+            fix += ", or write \\# for each #"
+        self.warnings.append(Problem(
+            Location(node.end_mark.name, node.end_mark.line + 1, column + 1), path,
+            f"' #' starts a YAML comment, so the text stops at '{node.value}'; {fix}",
+        ))
+
+    def _colon_hint(self, node: yaml.Node) -> str:
+        """For text written `- Jour 1 : découvrir`, which YAML reads as a one-key mapping."""
+        if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+            return ""
+        key, value = node.value[0]
+        if key.start_mark.line != value.end_mark.line or not isinstance(value, yaml.ScalarNode):
+            return ""
+        written = self.sources.line_from(key.start_mark)
+        return f"; a ': ' inside a text makes YAML read a key: quote the whole text: {double_quoted(written)}"
 
     # -- entry point --
 
@@ -272,9 +297,11 @@ class Converter:
             self.problem(
                 node,
                 path,
-                f"expected Markdown text or {{include: file.md}}, found {_describe(node)}",
+                f"expected Markdown text or {{include: file.md}}, found {_describe(node)}"
+                f"{self._colon_hint(node)}",
             )
             return INVALID
+        self.warn_if_cut_by_comment(node, path, markdown=True)
         text = model.Markdown(node.value, _folder(node))
         # Block scalars (| and >) start on the line after their indicator.
         first_line = node.start_mark.line + (2 if node.style in ("|", ">") else 1)
@@ -302,8 +329,11 @@ class Converter:
 
     def _scalar(self, node: yaml.Node, target, path: str):
         if not isinstance(node, yaml.ScalarNode) or _is_null(node):
-            self.problem(node, path, f"expected {_expectation(target)}, found {_describe(node)}")
+            hint = self._colon_hint(node) if target is str else ""
+            self.problem(node, path, f"expected {_expectation(target)}, found {_describe(node)}{hint}")
             return INVALID
+        if target is str:
+            self.warn_if_cut_by_comment(node, path, markdown=False)
         try:
             return parse_scalar(node, target, self.sources)
         except ValueError as error:

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from builder.errors import Location
+from builder.loader.yaml_mistakes import explain, yaml_lines
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 WINDOWS_DRIVE = re.compile(r"[A-Za-z]:")
@@ -42,6 +43,7 @@ class CourseSources:
     def __init__(self, root: Path):
         self.root = Path(os.path.realpath(root))
         self._yaml_cache: dict[str, yaml.Node] = {}
+        self._lines: dict[str, list[str]] = {}
 
     # -- paths --
 
@@ -117,17 +119,40 @@ class CourseSources:
             self._yaml_cache[relative] = self._compose(relative)
         return self._yaml_cache[relative]
 
+    def comment_cut(self, node: yaml.ScalarNode) -> tuple[int, str | None] | None:
+        """(column of '#', the whole line from the text on) when a comment follows a plain scalar.
+
+        Authors write 'une liste #3' meaning the text; YAML drops everything from ' #'.
+        """
+        lines = self._lines[node.end_mark.name]
+        if node.style or node.end_mark.line >= len(lines):  # quoted or block: no cut
+            return None
+        line = lines[node.end_mark.line]
+        rest = line[node.end_mark.column:]
+        stripped = rest.lstrip(" \t")
+        if not stripped.startswith("#") or stripped == rest:
+            return None
+        whole = self.line_from(node.start_mark) if node.start_mark.line == node.end_mark.line else None
+        return len(line) - len(stripped), whole
+
+    def line_from(self, mark) -> str:
+        """The source line of `mark`, from its column on, as the author wrote it."""
+        lines = self._lines[mark.name]
+        return lines[mark.line][mark.column:].rstrip() if mark.line < len(lines) else ""
+
     def _compose(self, relative: str) -> yaml.Node:
         text = self.read_text(relative)
+        self._lines[relative] = yaml_lines(text)
         try:
             node = compose(text, relative)
         except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
             if _parser_refused_depth(error):
+                mark = error.problem_mark or error.context_mark
                 raise SourceProblem(_location(relative, mark), TOO_DEEP) from None
+            explained = explain(text, error)
             raise SourceProblem(
-                _location(relative, mark),
-                f"invalid YAML: {error.problem or error.context}{_hint(text, mark)}",
+                Location(relative, explained.line + 1, explained.column + 1),
+                f"invalid YAML: {explained.message}",
             ) from None
         except yaml.YAMLError as error:
             raise SourceProblem(Location(relative), f"invalid YAML: {error}") from None
@@ -248,14 +273,6 @@ def _attach(open_nodes: list[yaml.Node], pending_keys: list, node: yaml.Node) ->
     else:
         parent.value.append((pending_keys[-1], node))
         pending_keys[-1] = None
-
-
-def _hint(text: str, mark) -> str:
-    """What usually causes the error at `mark`, when we can tell."""
-    lines = text.splitlines()
-    if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
-        return "; YAML indents with spaces, not tabs: replace the tab characters"
-    return ""
 
 
 def node_location(node: yaml.Node) -> Location:
