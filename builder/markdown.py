@@ -223,6 +223,12 @@ def french_text(text: str) -> str:
     return text
 
 
+def typeset(text: str, language: str | None) -> str:
+    """A plain text from the YAML (a title) as the course's language sets it: French
+    spacing in French courses, as their Markdown texts get it."""
+    return french_text(text) if language == "fr" else text
+
+
 def sanitise(markup: str) -> str:
     return nh3.clean(
         markup,

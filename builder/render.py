@@ -54,6 +54,23 @@ class CompiledTemplates(jinja2.BytecodeCache):
 COMPILED_TEMPLATES = CompiledTemplates()
 
 
+class TypesetEnvironment(jinja2.Environment):
+    """Templates read every `title` and `subtitle` typeset for the course's language, so
+    titles from the YAML get the French spacing Markdown texts get, in every template."""
+
+    TYPESET_ATTRIBUTES = frozenset({"title", "subtitle"})
+
+    def __init__(self, language: str | None, **options) -> None:
+        super().__init__(**options)
+        self.language = language
+
+    def getattr(self, obj, attribute: str):
+        value = super().getattr(obj, attribute)
+        if attribute in self.TYPESET_ATTRIBUTES and type(value) is str:  # not Markup
+            return markdown.typeset(value, self.language)
+        return value
+
+
 @dataclass
 class RenderedSite:
     """Every file of the learner-facing site, keyed by relative path, for all runtimes."""
@@ -81,7 +98,8 @@ class SiteRenderer:
         self._parts: dict[str, jinja2.environment.TemplateModule] = {}  # runtime -> its parts
         self.assets: set[str] = set()
         self.works = {work.id: work for work in course.bibliography}
-        self.env = jinja2.Environment(
+        self.env = TypesetEnvironment(
+            course.language,
             loader=jinja2.FileSystemLoader(THEME / "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

@@ -14,6 +14,7 @@ from builder.errors import UserError
 from builder.exporters import get_exporter
 from builder.exporters.imscc_check import check_cartridge
 from builder.loader import load_course
+from builder.markdown import typeset
 from builder.schemas import parse_xml, validate
 from conftest import COURSES
 from nasty_course import NASTY, add_nasty_day
@@ -131,8 +132,9 @@ def test_real_courses_validate_and_map_every_day_and_activity(folder: Path, tmp_
 def assert_structure(cartridge: Cartridge) -> None:
     course = cartridge.course
     sections = cartridge.sections()
-    assert [s.findtext("cp:title", namespaces=CP) for s in sections] == [course.title] + [
-        d.title for d in course.days
+    titles = [course.title] + [d.title for d in course.days]  # shown as the pages show them
+    assert [s.findtext("cp:title", namespaces=CP) for s in sections] == [
+        typeset(title, course.language) for title in titles
     ]
     first = sections[0].find("cp:item", CP)
     assert cartridge.resource_of(first).get("href") == "_presentation.html"

@@ -16,7 +16,7 @@ from lxml import etree
 import gift_parser
 from builder import model
 from builder.exporters import get_exporter
-from builder.exporters.questions import QuestionRenderer, category_path
+from builder.exporters.questions import QuestionRenderer, day_category
 from builder.loader import load_course
 from builder.render import SiteRenderer
 from builder.scaffold import create_course
@@ -40,7 +40,7 @@ class Expected:
 def expected_questions(course: model.Course, file_url=lambda path: path) -> list[Expected]:
     render = QuestionRenderer(SiteRenderer(course), file_url).html
     return [
-        Expected(question, category_path(course.title, day.title), render(question.text),
+        Expected(question, day_category(course, day), render(question.text),
                  render(question.feedback.correct), render(question.feedback.incorrect),
                  [render(choice.feedback) for choice in getattr(question, "choices", [])])
         for day, _, quiz in course.activities() if isinstance(quiz, model.Quiz)

@@ -4,6 +4,7 @@ non-breaking spaces."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -94,3 +95,40 @@ def test_french_courses_get_french_spacing():
     assert renderer.course.language == "fr"
     html = str(renderer.markdown(Markdown("Une question ?", "")))
     assert html == f"<p>Une question{NARROW}?</p>\n"
+
+
+def test_titles_from_the_yaml_get_french_spacing_in_every_output(course_dir, tmp_path):
+    """Titles are plain texts, not Markdown: they get the same spacing wherever they are shown,
+    except a discussion's title in the cartridge, which names the forum Moodle sync finds."""
+    import html
+    import zipfile
+
+    from builder.exporters import get_exporter
+
+    course_yaml = course_dir / "course.yaml"
+    course_yaml.write_text(re.sub(r"(?m)^title: .*$", 'title: "Animer : une communauté"',
+                                  course_yaml.read_text(encoding="utf-8")), encoding="utf-8")
+    day = course_dir / "days" / "jour-1.yaml"
+    day.write_text(day.read_text(encoding="utf-8").replace(
+        "title: Vos premières expériences", 'title: "« Vos » expériences ?"').replace(
+        "title: Jour 1", 'title: "Jour 1 : découvrir"'), encoding="utf-8")
+    course = load_course(course_dir)
+    dist = tmp_path / "dist"
+    for name in ("web", "scorm12", "scorm2004", "imscc", "moodlexml", "gift"):
+        get_exporter(name).build(course, dist)
+    course_title, activity = f"Animer{NBSP}: une communauté", f"Qu'est-ce qu'une communauté de pratique{NARROW}?"
+
+    page = html.unescape((dist / "web" / "definition.html").read_text(encoding="utf-8"))
+    assert f"<h1>{activity}</h1>" in page and f"<title>{activity} · {course_title}</title>" in page
+    assert f"Jour 1{NBSP}: découvrir" in (dist / "web" / "index.html").read_text(encoding="utf-8")
+    for package in dist.glob("*-scorm*.zip"):
+        manifest = zipfile.ZipFile(package).read("imsmanifest.xml").decode()
+        assert f"<title>{course_title}</title>" in manifest and "Animer :" not in manifest
+    cartridge = zipfile.ZipFile(next(dist.glob("*.imscc")))
+    manifest = cartridge.read("imsmanifest.xml").decode()
+    assert f"<title>{activity}</title>" in manifest and f"<title>Jour 1{NBSP}: découvrir</title>" in manifest
+    assert "<title>« Vos » expériences ?</title>" in manifest  # the forum's name, as written
+    assert f"<title>{activity}</title>" in html.unescape(cartridge.read("definition.html").decode())
+    category = f"$course$/top/{course_title}/Jour 1{NBSP}: découvrir"
+    assert category in next(dist.glob("*-questions.xml")).read_text(encoding="utf-8")
+    assert category in next(dist.glob("*.gift.txt")).read_text(encoding="utf-8")

@@ -15,8 +15,8 @@ from builder.exporters.questions import (
     QuestionRenderer,
     RenderedChoice,
     RenderedQuestion,
-    category_path,
     choice_feedback,
+    day_category,
     escaped,
     fraction_warnings,
     labelled_feedback,
@@ -85,7 +85,7 @@ class GiftBank:
         for question in questions:
             if question.day is not day:
                 day = question.day
-                blocks.append(f"$CATEGORY: {category_path(self.course.title, day.title)}")
+                blocks.append(f"$CATEGORY: {day_category(self.course, day)}")
             blocks.append(self.question(question))
         return "\n\n".join(blocks) + "\n"
 

@@ -15,7 +15,7 @@ import posixpath
 from lxml import etree
 from lxml import html as lxml_html
 
-from builder import model
+from builder import markdown, model
 from builder.errors import UserError
 from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.qti import AssessmentWriter
@@ -167,7 +167,7 @@ class Cartridge:
         self.presentation(sub(root, CP, "item", identifier="S.presentation"))
         for day in self.course.days:
             section = sub(root, CP, "item", identifier=f"S.{day.id}")
-            sub(section, CP, "title", day.title)
+            sub(section, CP, "title", self.typeset(day.title))
             for sequence in day.sequences:
                 for activity in sequence.activities:
                     for identifier, title in self.activity(day, activity):
@@ -187,7 +187,8 @@ class Cartridge:
         lom = sub(metadata, LOM, "lom")
         general = sub(lom, LOM, "general")
         language = self.course.language
-        sub(sub(general, LOM, "title"), LOM, "string", self.course.title, language=language)
+        title = self.typeset(self.course.title)
+        sub(sub(general, LOM, "title"), LOM, "string", title, language=language)
         sub(general, LOM, "language", language)
         description = plain_text(self.renderer.markdown(self.course.description))
         sub(sub(general, LOM, "description"), LOM, "string", description, language=language)
@@ -199,7 +200,7 @@ class Cartridge:
     # -- section 0: the presentation --
 
     def presentation(self, section: etree._Element) -> None:
-        sub(section, CP, "title", self.course.title)
+        sub(section, CP, "title", self.typeset(self.course.title))
         pages = [("C.presentation", "course_presentation", PRESENTATION_PAGE, "cc_presentation")]
         if self.course.glossary:
             pages.append(("C.glossary", "glossary", GLOSSARY_PAGE, "cc_glossary"))
@@ -222,7 +223,8 @@ class Cartridge:
         identifier = f"R.{activity.id}"
         if isinstance(activity, model.Discussion):
             self.discussion(identifier, activity)
-        elif isinstance(activity, model.Quiz):
+            return [(identifier, activity.title)]  # names the forum Moodle sync looks it up by
+        if isinstance(activity, model.Quiz):
             return self.quiz(identifier, day, activity)
         elif isinstance(activity, model.Resource):
             self.resource(identifier, activity)
@@ -230,13 +232,17 @@ class Cartridge:
             self.activity_page(
                 identifier, f"{activity.id}.html", activity, PARTIALS[type(activity)]
             )
-        return [(identifier, activity.title)]
+        return [(identifier, self.typeset(activity.title))]
+
+    def typeset(self, title: str) -> str:
+        """Titles as the pages show them (French spacing in French)."""
+        return markdown.typeset(title, self.course.language)
 
     def activity_page(self, identifier: str, href: str, activity: model.Activity, partial: str,
                       title: str | None = None, **values) -> None:  # fmt: skip
         page = self.renderer.page(
             "cc_activity.html.j2",
-            title=title or activity.title,
+            title=title or self.typeset(activity.title),
             activity=activity,
             partial=partial,
             **values,
@@ -246,7 +252,7 @@ class Cartridge:
     def quiz(self, identifier: str, day: model.Day, quiz: model.Quiz) -> list[tuple[str, str]]:
         entries = []
         if quiz.intro:  # Moodle's importer drops the assessment's rubric: say it on a page first
-            title = self.ui("quiz_instructions", title=quiz.title)
+            title = self.ui("quiz_instructions", title=self.typeset(quiz.title))
             self.activity_page(
                 f"{identifier}.intro", f"{quiz.id}.intro.html", quiz, "cc_quiz_intro.html.j2", title
             )
@@ -254,7 +260,7 @@ class Cartridge:
         questions = [self.laos.render(question, quiz, day) for question in quiz.questions]
         assessment = self.assessments.assessment(quiz, questions, self.laos.html(quiz.intro))
         self.learning_application(identifier, ASSESSMENT, f"{quiz.id}/assessment.xml", assessment)
-        return entries + [(identifier, quiz.title)]
+        return entries + [(identifier, self.typeset(quiz.title))]
 
     def discussion(self, identifier: str, activity: model.Discussion) -> None:
         topic = xml_root(DT, "topic")

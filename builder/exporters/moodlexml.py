@@ -17,7 +17,7 @@ from builder.exporters.base import Exporter
 from builder.exporters.questions import (
     QuestionRenderer,
     RenderedQuestion,
-    category_path,
+    day_category,
     escaped,
     fraction_warnings,
     moodle_short_answer,
@@ -73,7 +73,7 @@ class QuestionBank:
             if question.day is not day:
                 day = question.day
                 quiz.append(etree.Comment(f" {day.id} "))
-                self.category(quiz, category_path(self.course.title, day.title))
+                self.category(quiz, day_category(self.course, day))
             quiz.append(self.question(question))
         return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from builder.exporters.base import FormatNote
-from builder import model
+from builder import markdown, model
 from builder.exporters.questions import (
     RenderedChoice,
     RenderedQuestion,
@@ -78,7 +78,8 @@ class AssessmentWriter:
     ) -> etree._Element:
         root = element(None, "questestinterop")
         root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
-        assessment = element(root, "assessment", ident=f"A.{quiz.id}", title=quiz.title)
+        title = markdown.typeset(quiz.title, self.ui.language)
+        assessment = element(root, "assessment", ident=f"A.{quiz.id}", title=title)
         metadata(assessment, {
             "cc_profile": "cc.exam.v0p1",
             "qmd_assessmenttype": "Examination",

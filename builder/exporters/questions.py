@@ -145,6 +145,13 @@ def percent(fraction: float) -> str:
     return f"{fraction * 100:.5f}".rstrip("0").rstrip(".")
 
 
+def day_category(course: model.Course, day: model.Day) -> str:
+    """The category of a day's questions: the course's title, then the day's, as the pages
+    show them (French spacing in French)."""
+    titles = (course.title, day.title)
+    return category_path(*(markdown.typeset(title, course.language) for title in titles))
+
+
 def category_path(*names: str) -> str:
     """Moodle's category path under the course's bank: names joined by `/`, a `/` inside a
     name doubled and kept off its ends (question/format.php assemble_category_path)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from builder import model
+from builder.markdown import typeset
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -45,6 +46,11 @@ class ManifestInfo:
     @property
     def identifier(self) -> str:
         return package_identifier(self.course)
+
+    @property
+    def title(self) -> str:
+        """The course title as its pages show it (French spacing in French)."""
+        return typeset(self.course.title, self.course.language)
 
     @property
     def has_score(self) -> bool:
@@ -113,9 +119,9 @@ def scorm12_manifest(info: ManifestInfo) -> dict[str, bytes]:
 
     organizations = _sub(root, cp + "organizations", default=ids["organization"])
     organization = _sub(organizations, cp + "organization", identifier=ids["organization"])
-    _sub(organization, cp + "title", course.title)
+    _sub(organization, cp + "title", info.title)
     course_item = _sub(organization, cp + "item", identifier=ids["root"], isvisible="true")
-    _sub(course_item, cp + "title", course.title)
+    _sub(course_item, cp + "title", info.title)
     sco = _sub(
         course_item,
         cp + "item",
@@ -123,7 +129,7 @@ def scorm12_manifest(info: ManifestInfo) -> dict[str, bytes]:
         identifierref=ids["resource"],
         isvisible="true",
     )
-    _sub(sco, cp + "title", course.title)
+    _sub(sco, cp + "title", info.title)
     if info.has_score:
         _sub(sco, f"{{{ADLCP12}}}masteryscore", str(course.passing_score))
 
@@ -139,7 +145,7 @@ def _lom12(info: ManifestInfo) -> bytes:
         nsmap={None: MD12, "xsi": XSI},
     )
     general = _sub(lom, md + "general")
-    _sub(_sub(general, md + "title"), md + "langstring", info.course.title, **{XML_LANG: language})
+    _sub(_sub(general, md + "title"), md + "langstring", info.title, **{XML_LANG: language})
     _sub(general, md + "language", language)
     if info.description:
         description = _sub(general, md + "description")
@@ -182,11 +188,11 @@ def scorm2004_manifest(info: ManifestInfo) -> dict[str, bytes]:
 
     organizations = _sub(root, cp + "organizations", default=ids["organization"])
     organization = _sub(organizations, cp + "organization", identifier=ids["organization"])
-    _sub(organization, cp + "title", course.title)
+    _sub(organization, cp + "title", info.title)
     course_item = _sub(organization, cp + "item", identifier=ids["root"])
-    _sub(course_item, cp + "title", course.title)
+    _sub(course_item, cp + "title", info.title)
     sco = _sub(course_item, cp + "item", identifier=ids["sco"], identifierref=ids["resource"])
-    _sub(sco, cp + "title", course.title)
+    _sub(sco, cp + "title", info.title)
     _sco_sequencing(sco, info)
     _hide_lms_navigation(sco)
     _course_rollup(course_item)
@@ -211,7 +217,7 @@ def _lom2004(metadata: etree._Element, info: ManifestInfo) -> None:
     lom_ns, language = f"{{{LOM}}}", info.course.language
     lom = etree.SubElement(metadata, lom_ns + "lom", nsmap={None: LOM})
     general = _sub(lom, lom_ns + "general")
-    _sub(_sub(general, lom_ns + "title"), lom_ns + "string", info.course.title, language=language)
+    _sub(_sub(general, lom_ns + "title"), lom_ns + "string", info.title, language=language)
     _sub(general, lom_ns + "language", language)
     if info.description:
         description = _sub(general, lom_ns + "description")
