@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,3 +32,7 @@ def test_fresh_virtualenv_install(tmp_path: Path):
     built = run("build", "essai", "-o", "dist")
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "dist" / "web" / "index.html").is_file()
+    plugin = run("moodle", "plugin", "-o", "plugin")  # the Moodle plugin's PHP and XML are package data
+    assert plugin.returncode == 0, plugin.stderr
+    with zipfile.ZipFile(tmp_path / "plugin" / "local_coursebridge.zip") as archive:
+        assert {"coursebridge/version.php", "coursebridge/db/install.xml", "coursebridge/lang/fr/local_coursebridge.php"} <= set(archive.namelist())

@@ -99,7 +99,7 @@ def get_site_info(site: Site, token: Token, p: dict):
         "userid": user.id,
         "siteurl": site.url,
         "userpictureurl": f"{site.url}{PICTURE}1",
-        "functions": [{"name": name, "version": "2025100600.02"} for name in sorted(token.functions)],
+        "functions": [{"name": name, "version": "2025100600.02"} for name in sorted(token.functions) if site.has_function(name)],
         "downloadfiles": 1,
         "uploadfiles": 1,
         "release": "5.1+ (Build: 20251017)",

@@ -93,6 +93,12 @@ def clean(value: str, type_: str) -> Any:
         cleaned = value if valid else ""
     elif type_ == "alphanumext":
         cleaned = re.sub(r"[^A-Za-z0-9_-]", "", value)
+    elif type_ == "alphanum":
+        cleaned = re.sub(r"[^A-Za-z0-9]", "", value)
+    elif type_ == "plugin":  # PARAM_PLUGIN: a plugin name, else ''
+        cleaned = value if re.fullmatch(r"[a-z][a-z0-9_]*[a-z0-9]", value) and "__" not in value else ""
+    elif type_ == "capability":  # PARAM_CAPABILITY: a capability Moodle knows, else ''
+        cleaned = value if re.fullmatch(r"[a-z]+/[a-z0-9_]+:[a-z0-9_]+", value) else ""
     elif type_ == "alpha":
         cleaned = re.sub(r"[^A-Za-z]", "", value)
     elif type_ == "rawtrimmed":

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .files import UPLOAD_PATH, upload
 from .functions import FUNCTIONS, MOODLE_FUNCTIONS_NOT_IMPLEMENTED
 from .params import InvalidParameter, parse_form, validate
 from .site import MoodleException, Site, invalid_parameter
@@ -110,7 +111,7 @@ class MoodleDouble:
             token = self.site.tokens.get(token_value) if isinstance(token_value, str) else None
             if token is None:
                 raise MoodleException("core\\exception\\moodle_exception", "invalidtoken", "Invalid token - token not found")
-            function = FUNCTIONS.get(name) if isinstance(name, str) else None
+            function = FUNCTIONS.get(name) if isinstance(name, str) and self.site.has_function(name) else None
             if function is None and name not in MOODLE_FUNCTIONS_NOT_IMPLEMENTED:
                 raise MoodleException("dml_missing_record_exception", "invalidrecordunknown", "Can't find data record in database.")
             if name not in token.functions:
@@ -164,11 +165,16 @@ class MoodleDouble:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode("utf-8")
-                if self.path.split("?")[0] != REST_PATH:
+                body = self.rfile.read(length)
+                path = self.path.split("?")[0]
+                if path == UPLOAD_PATH:
+                    with double.lock:
+                        self._reply(200, encode(upload(double, self.headers.get("Content-Type", ""), body)))
+                    return
+                if path != REST_PATH:
                     self._reply(404, "Not found")
                     return
-                text, fault = double.handle(body)
+                text, fault = double.handle(body.decode("utf-8"))
                 if fault is None:
                     self._reply(200, text)
                 else:

@@ -161,9 +161,22 @@ class Token:
     functions: frozenset[str]
     capabilities: frozenset[str] | None = ALL
     assignable_roles: frozenset[int] = frozenset(STANDARD_ROLES)
+    uploadfiles: bool = True  # the external service's "Can upload files"
 
     def has(self, capability: str) -> bool:
         return self.capabilities is ALL or capability in self.capabilities
+
+
+@dataclass
+class DraftFile:
+    """A file in a user's draft area, as webservice/upload.php stores it."""
+
+    userid: int
+    filename: str
+    content: bytes
+
+
+PLUGIN_PREFIX = "local_coursebridge_"
 
 
 class Site:
@@ -180,10 +193,16 @@ class Site:
         self.forums: dict[int, Forum] = {}
         self.discussions: dict[int, Discussion] = {}
         self.tokens: dict[str, Token] = {}
+        self.drafts: dict[int, DraftFile] = {}  # by draft item id
+        self.plugin = None  # local_coursebridge once installed (plugin.install_plugin)
         self.roles = dict(STANDARD_ROLES)
         self.next_ids = dict.fromkeys(("user", "category", "course", "section", "cohort", "group", "forum", "cm", "discussion", "post"), 2)
         self.add_user("guest", "Guest user", " ", "root@localhost", auth="manual")
         self.admin = self.add_user("admin", "Admin", "User", "admin@example.org")
+
+    def has_function(self, name: str) -> bool:
+        """A plugin's functions exist only while it is installed."""
+        return not name.startswith(PLUGIN_PREFIX) or self.plugin is not None
 
     def set_next_ids(self, **next_ids: int) -> None:
         self.next_ids.update(next_ids)
