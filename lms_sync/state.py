@@ -86,7 +86,7 @@ class CurrentState:
 
 def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     site = client.call("core_webservice_get_site_info")
-    categories, category_clashes = _categories(client, spec.course.category)
+    categories, category_clashes = category_paths(client, spec.course.category)
     state = CurrentState(
         site_user_id=site["userid"],
         categories=categories,
@@ -114,7 +114,7 @@ def named_as(returned: str, wanted: Iterable[str]) -> str:
     return next((name for name in wanted if format_string(name) == returned), shown(returned))
 
 
-def _categories(client: MoodleClient, wanted: tuple[str, ...]) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], list[int]]]:
+def category_paths(client: MoodleClient, wanted: tuple[str, ...]) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], list[int]]]:
     """Category ids by path of names: those with a path of their own, and those whose path others share."""
     rows = client.call("core_course_get_categories", {"criteria": [], "addsubcategories": 1})
     by_id = {row["id"]: row for row in rows}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from lms_sync.apply import Applier
+from lms_sync.apply import Applier, ApplyResult
 from lms_sync.cli import connect, connection_options
 from lms_sync.files import PasswordsFile
 from lms_sync.journal import Journal, default_journal_path
@@ -72,10 +72,18 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
             result = Applier(client, spec, state, journal, progress=bar.update, passwords=passwords).apply(planned)
     click.echo(f"Applied {len(result.done)} of {len(planned.actions)} changes; journal: {journal.path}")
     if result.failed:
-        click.echo(f"{len(result.failed)} failed (run apply again once fixed):", err=True)
-        for action, reason in result.failed:
-            click.echo(f"  {action.describe()}: {reason}", err=True)
+        for line in failure_lines(result):
+            click.echo(line, err=True)
         sys.exit(EXIT_FAILED_ITEMS)
+
+
+def failure_lines(result: ApplyResult) -> list[str]:
+    """How many failed, counted by cause first; then each failure with its reason."""
+    lines = [f"{len(result.failed)} failed (fix the causes below, then run apply again):"]
+    lines += [f"  {count} {cause}" for cause, count in result.causes()]
+    lines.append("Details:")
+    lines += [f"  {failure.action.describe()}: {failure.reason}" for failure in result.failed]
+    return lines
 
 
 def plan_lines(result: Plan, shortname: str) -> list[str]:

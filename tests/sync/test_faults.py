@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from lms_sync.apply import UNKNOWN, Applier
+from lms_sync.client import MoodleClient
+from lms_sync.errors import MoodleError
+from lms_sync.journal import Journal
+from lms_sync.plan import Action, make_plan
+from lms_sync.state import read_state
+from lms_sync.syncfile import load_sync_file
 from moodle_double import FAULT_KINDS, Faults, MoodleDouble
 
 from .conftest import Cli, targets
@@ -94,3 +102,82 @@ def test_sigkill_mid_apply_leaves_a_state_whose_next_plan_is_the_remainder(cli: 
     assert cli.apply().exit_code == 0
     assert cli.plan()["actions"] == []
     assert_no_duplicates(moodle)
+
+
+def has_effect(site, action) -> bool | None:
+    """Whether the double holds what `action` was to do; None where this test does not check."""
+    data, kind = action.data, action.kind
+    user = site.user_by("username", data.get("username", action.target if kind == "create user" else None))
+    course = next((c for c in site.courses.values() if c.shortname == "CP-2026"), None)
+    if kind == "create category":
+        parent = 0
+        for name in data["path"]:
+            parent = next((c.id for c in site.categories.values() if c.parent == parent and c.name == name), None)
+            if parent is None:
+                return False
+        return True
+    if kind == "create course":
+        return course is not None
+    if kind == "rename section":
+        return course is not None and course.sections[data["section"]].name == data["name"]
+    if kind == "create user":
+        return user is not None
+    if kind == "create cohort":
+        return any(c.idnumber == action.target for c in site.cohorts.values())
+    if kind == "add cohort member":
+        return user is not None and any(c.idnumber == data["cohort"] and user.id in c.members for c in site.cohorts.values())
+    if kind == "enrol":
+        return user is not None and course is not None and data["roleid"] in course.enrolments.get(user.id, set())
+    if kind == "create group":
+        return any(g.name == action.target for g in site.groups.values())
+    if kind == "add group member":
+        return user is not None and any(g.name == data["group"] and user.id in g.members for g in site.groups.values())
+    if kind == "post discussion":
+        forum = next(f for f in site.forums.values() if f.name == data["forum"])
+        groupid = next((g.id for g in site.groups.values() if g.name == data["group"]), None) if data["group"] else -1
+        return any(d.forum == forum.id and d.subject == data["subject"] and d.groupid == groupid for d in site.discussions.values())
+    return None
+
+
+NAMED_IN_REASON = re.compile(r"^(user|cohort|group|course|category) '(.+?)' (was not created|may have been created)")
+
+
+@pytest.mark.parametrize("seed", [4, 6, 7, 8])
+def test_every_outcome_reported_under_faults_is_what_moodle_holds(cli: Cli, seed):
+    """Faults that lose answers after Moodle did the work: what apply says done is there, what it says
+    failed is not (unless it says the outcome is unknown), and dependents name their dependency truly."""
+    moodle, site = cli.moodle, cli.moodle.site
+    course = site.add_course("CP-2026", "Old name", 1)
+    site.add_forum(course.id, "Présentations", groupmode=1)
+    site.add_forum(course.id, "Forum des échanges")
+    moodle.faults = Faults(rate=0.25, kinds=("timeout", "reset", "malformed", "http503"), seed=seed, hang_seconds=0.6)
+    spec = load_sync_file(cli.workdir / "sync.yaml")
+    causes: Counter = Counter()
+    for _ in range(15):
+        client = MoodleClient(moodle.url, moodle.ADMIN_TOKEN, timeout=0.3, retries=1, backoff=0)
+        try:
+            state = read_state(client, spec)
+        except MoodleError:
+            continue
+        plan = make_plan(spec, state)
+        if plan.empty:
+            break
+        with Journal(cli.workdir / "journal.jsonl") as journal:
+            result = Applier(client, spec, state, journal).apply(plan)
+        with moodle.lock:  # the double's state once the run is over
+            for action in result.done:
+                assert has_effect(site, action) is not False, f"said done, not in Moodle: {action.describe()}"
+            for failure in result.failed:
+                causes[failure.cause] += 1
+                if failure.cause != UNKNOWN:
+                    assert has_effect(site, failure.action) is not True, f"said failed, yet in Moodle: {failure}"
+                named = NAMED_IN_REASON.match(failure.reason)
+                if named and named[3] == "was not created":
+                    kind = "create " + named[1]
+                    assert not has_effect(site, Action(kind, named[2], {"path": named[2].split(" / ")})), failure
+    moodle.faults = Faults()
+    assert make_plan(spec, read_state(MoodleClient(moodle.url, moodle.ADMIN_TOKEN), spec)).empty
+    assert_no_duplicates(moodle)
+    assert causes, "the faults should have failed something"
+    read_back = [line for line in (cli.workdir / "journal.jsonl").read_text().splitlines() if '"event": "read back"' in line]
+    assert read_back, "some answer lost after Moodle created things should have been read back"

@@ -148,7 +148,9 @@ def test_one_failing_item_does_not_stop_the_others_and_the_next_run_converges(cl
     result = cli.apply()
     assert result.exit_code == 4
     assert "create user: chloe: core_user_create_users: Moodle rejected a value (invalidparameter)" in result.stderr
-    assert "enrol: chloe as student: user 'chloe' does not exist (its creation failed)" in result.stderr
+    assert "enrol: chloe as student: user 'chloe' was not created (refused by Moodle)" in result.stderr
+    summary = result.stderr.split("Details:")[0].splitlines()  # counts by cause come first
+    assert summary[-3:] == ["4 failed (fix the causes below, then run apply again):", "  3 waits for a step that did not succeed", "  1 refused by Moodle"]
     assert {u.username for u in site.users.values()} >= {"alice", "bob", "david", "fatima"}
     assert site.user_by("username", "chloe") is None
 

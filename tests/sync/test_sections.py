@@ -221,7 +221,7 @@ def test_a_section_deleted_after_the_plan_is_reported_and_the_others_renamed(two
     deleted = course.sections.pop(1)
     with Journal(two_days.workdir / "journal.jsonl") as journal:
         result = Applier(client, spec, state, journal).apply(plan)
-    failed = {action.target: reason for action, reason in result.failed}
+    failed = {failure.action.target: failure.reason for failure in result.failed}
     assert failed == {"section 1: 'Topic 1' -> 'Jour 1'": f"section 1 (id {deleted.id}) is no longer in course CP-2026; run plan again"}
     assert names(course) == [None, "Jour 2"]
 
