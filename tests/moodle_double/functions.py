@@ -61,7 +61,6 @@ MOODLE_FUNCTIONS_NOT_IMPLEMENTED = frozenset(
         "core_role_assign_roles",
         "core_files_upload",
         "mod_scorm_get_scorm_user_data",
-        "mod_scorm_get_scorm_attempt_count",
     }
 )
 
@@ -522,8 +521,8 @@ def user_record(site: Site, token: Token, user) -> dict:
         "email": user.email,
         "department": "",
         "idnumber": user.idnumber,
-        "firstaccess": 0,
-        "lastaccess": 0,
+        "firstaccess": user.firstaccess,
+        "lastaccess": user.lastaccess,
         "auth": user.auth,
         "suspended": user.suspended,
         "confirmed": True,
@@ -696,7 +695,10 @@ def get_enrolled_users(site: Site, token: Token, p: dict):
         record = user_record(site, token, site.users[userid])
         for key in ("auth", "suspended", "confirmed", "lang", "theme", "timezone", "mailformat", "trackforums"):
             record.pop(key)
-        record["lastcourseaccess"] = 0
+        record["lastcourseaccess"] = site.users[userid].lastaccess
+        groups = [g for g in site.groups.values() if g.courseid == course.id and userid in g.members]
+        if groups:  # Moodle leaves the key out for a user in no group
+            record["groups"] = [{"id": g.id, "name": format_string(g.name), "description": g.description, "descriptionformat": 1} for g in groups]
         record["roles"] = [
             {"roleid": roleid, "name": "", "shortname": site.roles[roleid][0], "sortorder": 0}
             for roleid in sorted(course.enrolments[userid])
@@ -1255,9 +1257,3 @@ def add_discussion_post(site: Site, token: Token, p: dict):
         "post": post,
         "messages": [{"type": "success", "message": "Your post was successfully added."}],
     }
-
-
-@function("mod_scorm_get_scorms_by_courses", {"courseids": default(Multiple(Value("int")), [])})
-def get_scorms_by_courses(site: Site, token: Token, p: dict):
-    # The double holds no SCORM packages: every course answers with an empty list, as Moodle does.
-    return {"scorms": [], "options": [{"name": "scormstandard", "value": "0"}], "warnings": []}

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import report_reads  # noqa: F401  (registers the reads of what learners did)
 from .files import UPLOAD_PATH, upload
 from .functions import FUNCTIONS, MOODLE_FUNCTIONS_NOT_IMPLEMENTED
 from .params import InvalidParameter, parse_form, validate

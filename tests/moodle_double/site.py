@@ -74,6 +74,8 @@ class User:
     password: str = ""
     preferences: dict = field(default_factory=dict)
     suspended: bool = False
+    firstaccess: int = 0  # Unix times; 0 for a user who never logged in
+    lastaccess: int = 0
 
 
 @dataclass
@@ -192,6 +194,8 @@ class Site:
         self.groups: dict[int, Group] = {}
         self.forums: dict[int, Forum] = {}
         self.discussions: dict[int, Discussion] = {}
+        self.scorms: dict = {}  # id -> report_reads.Scorm
+        self.posts: dict = {}  # id -> report_reads.Post: replies, a discussion's first post stays in Discussion
         self.tokens: dict[str, Token] = {}
         self.drafts: dict[int, DraftFile] = {}  # by draft item id
         self.plugin = None  # local_coursebridge once installed (plugin.install_plugin)
