@@ -74,6 +74,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "mod_forum_get_forums_by_courses": FunctionSpec(Kind.READ, list),
     "mod_forum_get_forum_discussions": FunctionSpec(Kind.READ, dict),
     "mod_forum_add_discussion": FunctionSpec(Kind.CREATE, dict),
+    "mod_forum_get_discussion_posts": FunctionSpec(Kind.READ, dict),
+    "mod_scorm_get_scorms_by_courses": FunctionSpec(Kind.READ, dict),
+    "mod_scorm_get_scorm_sco_tracks": FunctionSpec(Kind.READ, dict),
 }
 
 

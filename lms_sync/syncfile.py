@@ -84,6 +84,7 @@ class SyncSpec:
     groups: list[GroupSpec] = field(default_factory=list)
     discussions: list[DiscussionSpec] = field(default_factory=list)
     roles: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+    source: Path | None = None  # the course folder (course.source), for what needs the course model
 
 
 TOP_KEYS = ("course", "users", "cohorts", "enrolments", "groups", "forums", "roles")
@@ -135,6 +136,7 @@ class _Loader:
         # Checks that need everything a source gives are skipped once it has failed: its own problems
         # are reported, and "is in no roster" or "add `source:`" would only be false echoes of them.
         self.has_source = False
+        self.source: Path | None = None
         self.rosters_loaded = True
 
     def load(self, top: dict[str, yaml.Node]) -> SyncSpec | None:
@@ -148,7 +150,7 @@ class _Loader:
         discussions = self._discussions(top.get("forums"), content)
         if course is None:
             return None
-        return SyncSpec(self.path, course, users, match_by, passwords, cohorts, enrolments, groups, discussions, roles)
+        return SyncSpec(self.path, course, users, match_by, passwords, cohorts, enrolments, groups, discussions, roles, self.source)
 
     def _roles(self, node) -> dict[str, int]:
         roles = dict(DEFAULT_ROLES)
@@ -172,8 +174,9 @@ class _Loader:
         folder = self.read.text(source, "course.source")
         if folder is None:
             return None
+        self.source = self.base / folder
         try:
-            return read_course(self.base / folder)
+            return read_course(self.source)
         except CourseError as error:
             self.read.problems.extend(error.problems)
         except UserError as error:
