@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from builder.errors import UserError
 from lms_sync.client import MoodleClient
-from lms_sync.state import ENROLLED_PAGE, MoodleCourse, find_course, moodle_text
+from lms_sync.moodle_text import same_name, shown
+from lms_sync.state import ENROLLED_PAGE, MoodleCourse, find_course, named_as
 from lms_sync.syncfile import SyncSpec
 
 VERSIONS = {"SCORM_1.2": "1.2", "SCORM_1.3": "2004"}
@@ -87,7 +88,7 @@ def collect(client: MoodleClient, spec: SyncSpec, roles: tuple[str, ...], progre
     learners, group_ids = _learners(client, spec, course, roles)
     scorms = client.call("mod_scorm_get_scorms_by_courses", {"courseids": [course.id]})["scorms"]
     activities = [
-        ScormActivity(row["id"], moodle_text(row["name"]), VERSIONS.get(row.get("version", ""), "1.2"), row["launch"])
+        ScormActivity(row["id"], shown(row["name"]), VERSIONS.get(row.get("version", ""), "1.2"), row["launch"])
         for row in scorms
         if row.get("launch")
     ]
@@ -125,6 +126,7 @@ def _learners(client: MoodleClient, spec: SyncSpec, course: MoodleCourse, roles:
             break
         start += ENROLLED_PAGE
     learners = []
+    wanted_groups = [group.name for group in spec.groups]
     for username in learner_usernames(spec, roles):
         user, row = spec.users[username], enrolled.get(username)
         if row is None:  # counted in the groups the sync file puts them in
@@ -132,8 +134,8 @@ def _learners(client: MoodleClient, spec: SyncSpec, course: MoodleCourse, roles:
             learners.append(Learner(username, user.firstname, user.lastname, None, planned))
             continue
         groups = row.get("groups", [])  # absent, not [], for someone in no group
-        group_ids.update({group["id"]: moodle_text(group["name"]) for group in groups})
-        names = tuple(sorted(moodle_text(group["name"]) for group in groups))
+        group_ids.update({group["id"]: named_as(group["name"], wanted_groups) for group in groups})
+        names = tuple(sorted(group_ids[group["id"]] for group in groups))
         learners.append(Learner(username, user.firstname, user.lastname, row["id"], names, row.get("lastcourseaccess") or 0))
     return learners, group_ids
 
@@ -161,18 +163,17 @@ def _tracks(client: MoodleClient, activity: ScormActivity, userid: int, number: 
 def _threads(client: MoodleClient, spec: SyncSpec, course: MoodleCourse) -> list[PromptThread]:
     if not spec.discussions:
         return []
-    forums = {moodle_text(row["name"]): row["id"] for row in client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]})}
+    forums = client.call("mod_forum_get_forums_by_courses", {"courseids": [course.id]})
     discussions_of: dict[int, list[dict]] = {}
     threads = []
     for prompt in spec.discussions:
-        forum = next((name for name in prompt.forums if name in forums), None)
+        forum, forum_id = next(((name, row["id"]) for name in prompt.forums for row in forums if same_name(name, row["name"])), (None, None))
         if forum is None:
             continue
-        forum_id = forums[forum]
         if forum_id not in discussions_of:
             discussions_of[forum_id] = client.call("mod_forum_get_forum_discussions", {"forumid": forum_id})["discussions"]
         for discussion in discussions_of[forum_id]:
-            if moodle_text(discussion["subject"]) != prompt.subject:
+            if not same_name(prompt.subject, discussion["subject"]):
                 continue
             rows = client.call("mod_forum_get_discussion_posts", {"discussionid": discussion["discussion"]})["posts"]
             posts = tuple(ForumPost(row["author"]["id"], bool(row["hasparent"])) for row in rows)

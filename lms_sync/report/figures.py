@@ -23,6 +23,7 @@ from builder.exporters.scorm_progress import decode_progress
 from builder.i18n import Interface
 from builder.render import shuffled_matches
 from builder.site import build_site
+from lms_sync.moodle_text import shown
 from lms_sync.report.collect import Attempt, Collected, Learner
 
 NOT_ENROLLED, NOT_STARTED, IN_PROGRESS, COMPLETED, PASSED, FAILED = (
@@ -126,7 +127,7 @@ def compute(course: model.Course, collected: Collected) -> Report:
     _count_posts(learners, collected)
     return Report(
         course=course,
-        moodle_course=collected.course.fullname,
+        moodle_course=shown(collected.course.fullname),
         learners=learners,
         groups=_groups(course, learners),
         questions=_questions(course, learners, data),
