@@ -30,6 +30,8 @@ from builder.i18n import Interface
 from builder.site import build_site
 
 COMMENTS_12 = "cmi.comments"
+COMMENTS_12_LIMIT = 4096  # a CMIString4096; Moodle appends to it, other LMSs replace it
+COMMENT_2004_LIMIT = 4000  # characters of one comment_from_learner, after its {lang=..}
 SUSPEND_DATA = "cmi.suspend_data"
 # Moodle's tracks name 2004 collections with dots (`comments_from_learner.0.comment`);
 # the run-time API's own notation (`.N0.`) and 1.2-style underscores are accepted too.
@@ -70,6 +72,17 @@ class ChecklistWork:
 def question_key(activity_id: str, question_index: int) -> str:
     """The location a reflection answer is stored under (question_index from 0)."""
     return f"{activity_id}.{question_index + 1}"
+
+
+def scorm12_text_space(course: model.Course) -> tuple[int, int]:
+    """(characters left for the answers in cmi.comments once every record's label is
+    written, number of reflection questions) in an LMS that replaces cmi.comments."""
+    labels = [
+        len(f"[{question_key(reflection.id, i)}] ") + 1
+        for reflection in course.activities_of(model.Reflection)
+        for i in range(len(reflection.questions))
+    ]
+    return COMMENTS_12_LIMIT + 1 - sum(labels), len(labels)
 
 
 def escape_text(text: str) -> str:

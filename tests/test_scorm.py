@@ -12,6 +12,7 @@ from conftest import COURSES
 from lxml import etree
 
 from builder.exporters import get_exporter
+from builder.exporters.base import FormatNote
 from builder.exporters.scorm_manifest import package_identifier
 from builder.exporters.scorm_map import SCORM12_SUSPEND_DATA_LIMIT, course_map, suspend_data_bound
 from builder.loader import load_course
@@ -257,6 +258,19 @@ def test_scorm12_warns_when_short_answers_may_overflow_suspend_data(course_dir, 
     twelve = get_exporter("scorm12").build(load_course(course_dir), tmp_path)
     assert any("4096" in warning for warning in twelve.warnings)
     assert not get_exporter("scorm2004").build(load_course(course_dir), tmp_path).warnings
+
+
+def test_scorm12_notes_the_space_the_reflections_share(tmp_path):
+    course = load_course(COURSES[0])
+    (note,) = [w for w in get_exporter("scorm12").build(course, tmp_path).warnings if "reflections" in w]
+    assert isinstance(note, FormatNote)
+    assert note.startswith(
+        "reflections: 'j1-reflexion-notions' (6 questions), 'j1-reflexion-journee' (5 questions), "
+        "'j2-reflexion' (7 questions) share SCORM 1.2's cmi.comments (4096 characters): 3685 are "
+        "left for the answers, about 204 each"
+    )
+    notes = get_exporter("scorm2004").build(course, tmp_path).warnings
+    assert not [w for w in notes if "reflections" in w]
 
 
 def test_zip_entries_are_sorted_and_regular_files(course_dir, tmp_path):

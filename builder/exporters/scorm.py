@@ -14,7 +14,8 @@ from typing import ClassVar
 
 import lxml.html
 
-from builder.exporters.base import Exporter
+from builder import model
+from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.scorm_manifest import (
     ManifestInfo,
     learning_time,
@@ -28,6 +29,7 @@ from builder.exporters.scorm_map import (
     map_script,
     suspend_data_bound,
 )
+from builder.learner_work import COMMENT_2004_LIMIT, COMMENTS_12_LIMIT, scorm12_text_space
 from builder.model import Course
 from builder.packaging import write_zip
 from builder.render import STATIC_FOLDER, SiteRenderer, site_renderer
@@ -78,15 +80,33 @@ class Scorm12Exporter(ScormExporter):
     manifest_writer = staticmethod(scorm12_manifest)
 
     def budget_warnings(self, data: dict, renderer: SiteRenderer) -> list[str]:
+        warnings: list[str] = [*_reflections_note(renderer.course)]
         bound = suspend_data_bound(data, len(renderer.site.activity_pages))
-        if bound <= SCORM12_SUSPEND_DATA_LIMIT:
-            return []
-        warning = (
-            f"the learner's saved state may need {bound} characters, more than SCORM 1.2's "
-            f"{SCORM12_SUSPEND_DATA_LIMIT}: wrong short answers will not be restored when it "
-            "overflows; use fewer short-answer questions or build scorm2004"
-        )
-        return [warning]
+        if bound > SCORM12_SUSPEND_DATA_LIMIT:
+            warnings.append(
+                f"the learner's saved state may need {bound} characters, more than SCORM 1.2's "
+                f"{SCORM12_SUSPEND_DATA_LIMIT}: wrong short answers will not be restored when it "
+                "overflows; use fewer short-answer questions or build scorm2004"
+            )
+        return warnings
+
+
+def _reflections_note(course: Course) -> list[FormatNote]:
+    """SCORM 1.2 has one cmi.comments of 4096 characters for every reflection answer."""
+    space, questions = scorm12_text_space(course)
+    if not questions:
+        return []
+    names = ", ".join(
+        f"'{reflection.id}' ({len(reflection.questions)} questions)"
+        for reflection in course.activities_of(model.Reflection)
+    )
+    return [FormatNote(
+        f"reflections: {names} share SCORM 1.2's cmi.comments ({COMMENTS_12_LIMIT} characters): "
+        f"{max(space, 0)} are left for the answers, about {max(space, 0) // questions} each, in "
+        "an LMS that replaces cmi.comments (Moodle adds to it, so keeps longer texts); a learner "
+        "whose answer does not fit is told it stays on their device; build scorm2004 to keep "
+        f"{COMMENT_2004_LIMIT} characters per answer"
+    )]
 
 
 class Scorm2004Exporter(ScormExporter):

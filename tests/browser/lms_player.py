@@ -12,6 +12,7 @@ CARRIED = {
         "cmi.core.student_id", "cmi.core.student_name", "cmi.core.lesson_location",
         "cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.score.min",
         "cmi.core.score.max", "cmi.suspend_data", "cmi.student_data.mastery_score",
+        "cmi.comments",
     ),
     "scorm2004": (
         "cmi.learner_id", "cmi.learner_name", "cmi.location", "cmi.completion_status",
@@ -20,6 +21,7 @@ CARRIED = {
         "cmi.progress_measure",
     ),
 }  # fmt: skip
+CARRIED_COLLECTIONS = ("cmi.interactions.", "cmi.comments_from_learner.")
 
 
 class Lms:
@@ -29,6 +31,9 @@ class Lms:
         self.page, self.base_url, self.version = page, base_url, version
         self.folder = folder  # the package as served: tests may break its files
         self.stored: dict = self._first_launch_data(parse_xml(manifest))
+        # appends_comments: cmi.comments as Moodle's SCORM 1.2 API keeps it (scorm_12.js
+        # appends every LMSSetValue to it; scorm-again replaces it).
+        self.appends_comments = False
         page.goto(base_url + "player.html")
 
     def _first_launch_data(self, manifest) -> dict:
@@ -51,8 +56,8 @@ class Lms:
     def launch(self):
         before = self.initialisations()
         self.page.evaluate(
-            "([version, data]) => launch(version, data, 'package/index.html')",
-            [self.version, self.stored],
+            "([version, data, appends]) => launch(version, data, 'package/index.html', appends)",
+            [self.version, self.stored, self.appends_comments],
         )
         frame = self.page.frame_locator("#sco")
         frame.locator("h1").first.wait_for()
@@ -71,7 +76,7 @@ class Lms:
         entry_key = "cmi.core.entry" if self.version == "scorm12" else "cmi.entry"
         self.stored = {
             key: value for key, value in final.items()
-            if (key in CARRIED[self.version] or key.startswith("cmi.interactions.")) and value != {}
+            if (key in CARRIED[self.version] or key.startswith(CARRIED_COLLECTIONS)) and value != {}
         }  # fmt: skip
         self.stored[entry_key] = "resume" if final[exit_key] == "suspend" else ""
         return final

@@ -218,7 +218,7 @@
     }
   }
 
-  // -- self-assessment checklists and reflections (kept on this device) --
+  // -- self-assessment checklists and reflections --
   function setupChecklist(form) {
     var id = form.dataset.checklist;
     var values = state.c[id] || [];
@@ -233,18 +233,44 @@
       });
     });
   }
+  // Inside an LMS the tracker keeps reflections (state.r, activity id -> answers); a copy
+  // stays on this device, per learner, for what the LMS cannot hold: the learner is told.
   function setupReflection(form) {
-    // In a package, per learner: a shared device must not show one learner's notes to the next.
-    var learner = tracker.learner ? tracker.learner + ":" : "";
-    var key = "coursebridge:" + body.dataset.course + ":reflection:" + learner + form.dataset.reflection;
+    var id = form.dataset.reflection;
+    var learner = tracker.learner ? tracker.learner + ":" : "";  // a shared device keeps learners apart
+    var key = "coursebridge:" + body.dataset.course + ":reflection:" + learner + id;
+    var platform = typeof tracker.keptText === "function";
+    var answers = platform ? (state.r[id] = state.r[id] || []) : [];
     var saved = {};
     try { saved = JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { saved = {}; }
+    if (platform) form.querySelector(".note").textContent = form.dataset.platformNote;
     form.querySelectorAll("textarea").forEach(function (area) {
-      area.value = saved[area.name] || "";
+      var index = Number(area.name.slice(1));
+      area.value = typeof answers[index] === "string" ? answers[index] : saved[area.name] || "";
+      if (platform) answers[index] = area.value;  // a text kept only here goes to the LMS too
       area.addEventListener("input", function () {
-        saved[area.name] = area.value;
+        answers[index] = saved[area.name] = area.value;
         try { localStorage.setItem(key, JSON.stringify(saved)); } catch (e) { /* private mode */ }
       });
+      if (platform) area.addEventListener("change", function () { save("reflection"); showKept(form); });
+    });
+  }
+  function showKept(form) {  // a polite notice under each answer the LMS does not hold
+    form.querySelectorAll("textarea").forEach(function (area) {
+      var notice = document.getElementById(area.id + "-kept");
+      var kept = tracker.keptText(form.dataset.reflection, Number(area.name.slice(1)), area.value);
+      if (kept && notice) {
+        notice.remove();
+        area.removeAttribute("aria-describedby");
+      } else if (!kept && !notice) {
+        notice = document.createElement("p");
+        notice.id = area.id + "-kept";
+        notice.className = "notice text-kept-locally";
+        notice.setAttribute("role", "status");
+        notice.textContent = form.dataset.keptLocally;
+        area.after(notice);
+        area.setAttribute("aria-describedby", notice.id);
+      }
     });
   }
 
@@ -257,6 +283,7 @@
     main.querySelectorAll("form.reflection").forEach(setupReflection);
     showProgress();
     save("page");
+    if (typeof tracker.keptText === "function") main.querySelectorAll("form.reflection").forEach(showKept);
   }
   window.CourseBridge = { enterPage: enterPage };
   enterPage();

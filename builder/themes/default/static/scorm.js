@@ -2,7 +2,8 @@
  * The whole course is one SCO: the page the LMS launches keeps the API session and swaps
  * the other pages into <main>, since a SCO may initialise only once per launch.
  * It gives course.js window.CourseBridgeTracker: state in suspend_data (compact format,
- * docs/scorm.md), bookmark, status, score, interactions, session time.
+ * docs/scorm.md), the learner's reflections (comments, builder/learner_work.py decodes
+ * them), bookmark, status, score, interactions, session time.
  * Without an LMS it does nothing: course.js keeps progress in localStorage and says so.
  * With an LMS that refuses the session (it has ended: a reload), it says so and keeps nothing. */
 (function () {
@@ -38,6 +39,7 @@
   var terminated = false;
   var written = {};  // what the LMS accepted: a refused value is sent again at the next save
   var refused = false;  // a SetValue or Commit failed during this save
+  var current = null;  // the learner's state (course.js's object), for saving texts on exit
   var bookmark = get(cmi.location);
   // Until the bookmarked page is shown, the launch page must not replace the bookmark.
   var resuming = bookmark !== body.dataset.page && /^[\w.-]+\.html$/.test(bookmark);
@@ -72,13 +74,16 @@
     if (String(api[call.set](element, value)) === "true") written[element] = value;
     else refused = true;
   }
+  function put(element, value) { return String(api[call.set](element, value)) === "true"; }
   function commit() {
     if (terminated) return;
+    if (current) keepTexts(current.r);
     set(cmi.session, duration(Date.now() - started));
     if (String(api[call.commit]("")) !== "true") refused = true;
   }
   function terminate() {
     if (terminated) return;
+    if (current) keepTexts(current.r);
     set(cmi.exit, "suspend");  // resume where the learner left, with their answers
     set(cmi.session, duration(Date.now() - started));
     api[call.end]("");
@@ -307,8 +312,111 @@
       response.correct.forEach(function (pattern, k) { set(prefix + "correct_responses." + k + ".pattern", pattern); });
       set(prefix + "result", outcome.right ? "correct" : v12 ? "wrong" : "incorrect");
       set(prefix + "latency", duration(latencyMs));
-      if (!v12) set(prefix + "description", "{lang=" + document.documentElement.lang + "}" + questionText(quiz.id, question.id));
+      if (!v12) set(prefix + "description", "{lang=" + lang + "}" + questionText(quiz.id, question.id));
     });
+  }
+
+  // -- reflections (builder/learner_work.py): 2004, one cmi.comments_from_learner per answer,
+  // location "<activity>.<question>"; 1.2, records "[<activity>.<question>] text" in
+  // cmi.comments, which Moodle appends to instead of replacing: there, only records are
+  // added and the last of a key is its text. Escaped to one line that may not start with "{". --
+  var lang = document.documentElement.lang;
+  var COMMENT_LIMIT = 4000;  // 2004: localized characterstring SPM 4000, after {lang=..}
+  var COMMENTS_LIMIT = 4096;  // 1.2: cmi.comments is a CMIString4096
+  var held = {};  // question key -> {text: what the LMS holds, index: its 2004 comment}
+  var commentCount = 0;  // 2004: cmi.comments_from_learner._count
+  var log = "";  // 1.2: cmi.comments as the LMS holds it
+  var appends = null;  // 1.2: whether the LMS appends to cmi.comments (null: not known yet)
+  function escapeLine(text) {
+    return String(text).replace(/\\/g, "\\\\").replace(/\r\n?/g, "\n").replace(/\n/g, "\\n").replace(/\{/g, "\\{");
+  }
+  function unescapeLine(text) {
+    return text.replace(/\\([\s\S])/g, function (match, c) { return c === "n" ? "\n" : c; });
+  }
+  function readLog(text) {
+    var texts = {};
+    text.split("\n").forEach(function (line) {
+      var record = /^\[([\w-]+\.\d+)\] (.*)$/.exec(line);
+      if (record) texts[record[1]] = { text: unescapeLine(record[2]) };
+    });
+    return texts;
+  }
+  function readTexts() {
+    if (v12) {
+      log = get("cmi.comments");
+      held = readLog(log);
+      return;
+    }
+    commentCount = Number(get("cmi.comments_from_learner._count")) || 0;
+    for (var n = 0; n < commentCount; n++) {
+      var prefix = "cmi.comments_from_learner." + n + ".";
+      var body = get(prefix + "comment").replace(/^\{lang=[^}]*\}/, "");
+      held[get(prefix + "location")] = { text: unescapeLine(body), index: n };
+    }
+  }
+  function textsByKey(r) {  // course.js's {activity: [answers]} as {key: answer}
+    var wanted = {};
+    Object.keys(r || {}).forEach(function (id) {
+      (r[id] || []).forEach(function (text, i) {
+        if (typeof text === "string") wanted[id + "." + (i + 1)] = text;
+      });
+    });
+    return wanted;
+  }
+  function heldText(key) { return held[key] && typeof held[key].text === "string" ? held[key].text : ""; }
+  function keepComment(key, text) {  // 2004
+    var entry = held[key], body = escapeLine(text);
+    if (body.length > COMMENT_LIMIT) return;
+    if (!entry) {
+      if (!put("cmi.comments_from_learner." + commentCount + ".location", key)) return;
+      entry = held[key] = { text: null, index: commentCount++ };
+    }
+    var prefix = "cmi.comments_from_learner." + entry.index + ".";
+    if (put(prefix + "comment", "{lang=" + lang + "}" + body)) {
+      entry.text = text;
+      put(prefix + "timestamp", timestamp());
+    }
+  }
+  function record(key, text) { return "[" + key + "] " + escapeLine(text); }
+  function keepLog(wanted, changed) {  // 1.2
+    var before = log;
+    if (appends === null && log) {  // appending "" changes nothing; replacing empties it
+      put("cmi.comments", "");
+      appends = get("cmi.comments") === log;
+    }
+    if (appends) {
+      changed.forEach(function (key) {
+        var value = (log ? "\n" : "") + record(key, wanted[key]);
+        if (value.length <= COMMENTS_LIMIT && put("cmi.comments", value)) log += value;
+      });
+    } else {  // replaced: the whole log, with every answer that fits
+      var lines = [], length = -1;
+      Object.keys(wanted).forEach(function (key) {
+        var line = record(key, wanted[key]);
+        if (wanted[key] && length + 1 + line.length <= COMMENTS_LIMIT) { lines.push(line); length += 1 + line.length; }
+      });
+      log = lines.join("\n");
+      if (!put("cmi.comments", log)) {
+        log = before;
+        put("cmi.comments", before);  // never leave the LMS holding less than before
+      }
+    }
+    held = readLog(log);
+  }
+  function keepTexts(r) {
+    var wanted = textsByKey(r);
+    var changed = Object.keys(wanted).filter(function (key) { return wanted[key] !== heldText(key); });
+    if (!changed.length) return;
+    if (v12) keepLog(wanted, changed);
+    else changed.forEach(function (key) { keepComment(key, wanted[key]); });
+  }
+  function loadTexts() {
+    var r = {};
+    Object.keys(held).forEach(function (key) {
+      var at = key.lastIndexOf("."), id = key.slice(0, at), i = Number(key.slice(at + 1)) - 1;
+      if (typeof held[key].text === "string" && i >= 0) (r[id] = r[id] || [])[i] = held[key].text;
+    });
+    return r;
   }
 
   window.CourseBridgeTracker = {
@@ -318,8 +426,13 @@
     load: function () {
       var state = decode(saved);
       if (pages.indexOf(bookmark) >= 0) state.l = pages.indexOf(bookmark);
+      readTexts();
+      state.r = loadTexts();
+      current = state;
       return state;
     },
+    // Whether the LMS holds this answer as written (else it stays only on this device).
+    keptText: function (id, index, text) { return heldText(id + "." + (index + 1)) === text; },
     save: function (state, reason) {
       if (terminated) return;
       refused = false;
