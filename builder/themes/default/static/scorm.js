@@ -39,6 +39,7 @@
   var terminated = false;
   var written = {};  // what the LMS accepted: a refused value is sent again at the next save
   var refused = false;  // a SetValue or Commit failed during this save
+  var unsent = [];  // [element, value] of interactions the LMS refused, sent again in order
   var current = null;  // the learner's state (course.js's object), for saving texts on exit
   var bookmark = get(cmi.location);
   // Until the bookmarked page is shown, the launch page must not replace the bookmark.
@@ -75,15 +76,21 @@
     else refused = true;
   }
   function put(element, value) { return String(api[call.set](element, value)) === "true"; }
+  function flushInteractions() {
+    unsent = unsent.filter(function (pair) { return !put(pair[0], pair[1]); });
+    if (unsent.length) refused = true;
+  }
   function commit() {
     if (terminated) return;
     if (current) keepTexts(current.r);
+    flushInteractions();
     set(cmi.session, duration(Date.now() - started));
     if (String(api[call.commit]("")) !== "true") refused = true;
   }
   function terminate() {
     if (terminated) return;
     if (current) keepTexts(current.r);
+    flushInteractions();
     set(cmi.exit, "suspend");  // resume where the learner left, with their answers
     set(cmi.session, duration(Date.now() - started));
     api[call.end]("");
@@ -297,22 +304,24 @@
     legend.querySelectorAll(".question-number, .points").forEach(function (node) { node.remove(); });
     return fillIn(legend.textContent);
   }
+  // Queued, then sent in order: what the LMS refuses waits for the next save (indexes kept).
+  var interactionCount = Number(get("cmi.interactions._count")) || 0;
   function recordInteractions(quiz, outcomes, latencyMs) {
     var meta = course.quizzes.filter(function (q) { return q.id === quiz.id; })[0];
-    var first = Number(get("cmi.interactions._count")) || 0;
     outcomes.forEach(function (outcome, i) {
       var question = outcome.question;
-      var prefix = "cmi.interactions." + (first + i) + ".";
+      var prefix = "cmi.interactions." + interactionCount++ + ".";
       var response = responses(question, meta.questions[i], outcome.answer);
-      set(prefix + "id", quiz.id + "--" + question.id);
-      set(prefix + "type", response.type);
-      set(prefix + (v12 ? "time" : "timestamp"), timestamp());
-      set(prefix + "weighting", question.points);
-      if (response.given !== null) set(prefix + (v12 ? "student_response" : "learner_response"), response.given);
-      response.correct.forEach(function (pattern, k) { set(prefix + "correct_responses." + k + ".pattern", pattern); });
-      set(prefix + "result", outcome.right ? "correct" : v12 ? "wrong" : "incorrect");
-      set(prefix + "latency", duration(latencyMs));
-      if (!v12) set(prefix + "description", "{lang=" + lang + "}" + questionText(quiz.id, question.id));
+      var queue = function (name, value) { unsent.push([prefix + name, String(value)]); };
+      queue("id", quiz.id + "--" + question.id);
+      queue("type", response.type);
+      queue(v12 ? "time" : "timestamp", timestamp());
+      queue("weighting", question.points);
+      if (response.given !== null) queue(v12 ? "student_response" : "learner_response", response.given);
+      response.correct.forEach(function (pattern, k) { queue("correct_responses." + k + ".pattern", pattern); });
+      queue("result", outcome.right ? "correct" : v12 ? "wrong" : "incorrect");
+      queue("latency", duration(latencyMs));
+      if (!v12) queue("description", "{lang=" + lang + "}" + questionText(quiz.id, question.id));
     });
   }
 
@@ -436,6 +445,7 @@
     save: function (state, reason) {
       if (terminated) return;
       refused = false;
+      flushInteractions();
       if (!resuming) set(cmi.location, body.dataset.page);
       set("cmi.suspend_data", encodeWithinLimit(state));
       if (reporting) report(state);
