@@ -230,3 +230,23 @@ def test_refused_interaction_records_are_sent_again(lms, course_dir, version):
     final = player.leave()
     ids = sorted(value for key, value in final.items() if re.fullmatch(r"cmi\.interactions\.\d+\.id", key))
     assert len(ids) == questions and all(i.startswith("quiz-definition--") for i in ids)
+
+
+# A page going into the back-forward cache, then shown again from it.
+BACK_FORWARD_CACHE = """() => {
+  window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+  window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+}"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_page_in_the_back_forward_cache_ends_its_session(lms, course_dir, version):
+    player = lms(course_dir, version)
+    frame = player.launch()
+    sco(player).evaluate(BACK_FORWARD_CACHE)
+    finish = "LMSFinish" if version == "scorm12" else "Terminate"
+    assert finish in [call[0] for call in player.page.evaluate("() => apiCalls")]
+    exit_key = "cmi.core.exit" if version == "scorm12" else "cmi.exit"
+    assert player.page.evaluate("() => stored()")[exit_key] == "suspend"
+    notice = frame.locator("#tracking-notice")
+    assert "Le suivi de cette session est terminé" in notice.inner_text()

@@ -457,8 +457,10 @@
     }
   };
   if (reporting && !/^(passed|failed|completed|incomplete)$/.test(launchStatus)) set(cmi.status, "incomplete");
-  // A page kept in the back-forward cache may be shown again: its session must stay open.
-  window.addEventListener("pagehide", function (event) { if (event.persisted) commit(); else terminate(); });
+  // Even a page going into the back-forward cache ends its session: the browser may drop
+  // it from the cache without a word. Shown again, it says that tracking has ended.
+  window.addEventListener("pagehide", terminate);
+  window.addEventListener("pageshow", function (event) { if (event.persisted) notify(course.strings.session_ended); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") commit();
   });
