@@ -51,6 +51,30 @@ def course_dir(tmp_path: Path) -> Path:
     return folder
 
 
+# Learner work for the scaffold course: a reflection and tick boxes, at the end of its first
+# sequence (before the sequence 'lancer' and its 'auto-evaluation' checklist).
+LEARNER_WORK_ACTIVITIES = """\
+      - id: ma-reflexion
+        type: reflection
+        title: Ma réflexion
+        questions: [Qu'en pensez-vous ?, Et ensuite ?]
+      - id: mes-engagements
+        type: checklist
+        title: Mes engagements
+        items: [{text: J'anime une séance.}, {text: Je fais un bilan.}]
+"""
+
+
+@pytest.fixture
+def course_with_reflection(course_dir: Path) -> Path:
+    """The scaffold course with LEARNER_WORK_ACTIVITIES."""
+    day = course_dir / "days" / "jour-1.yaml"
+    text = day.read_text(encoding="utf-8")
+    day.write_text(text.replace("  - id: lancer\n", LEARNER_WORK_ACTIVITIES + "  - id: lancer\n"),
+                   encoding="utf-8")  # fmt: skip
+    return course_dir
+
+
 @pytest.fixture
 def flagship_copy(tmp_path: Path) -> Path:
     target = tmp_path / "flagship"

@@ -260,15 +260,14 @@ def test_scorm12_warns_when_short_answers_may_overflow_suspend_data(course_dir, 
     assert not get_exporter("scorm2004").build(load_course(course_dir), tmp_path).warnings
 
 
-def test_scorm12_notes_the_space_the_reflections_share(tmp_path):
-    course = load_course(COURSES[0])
+def test_scorm12_notes_the_space_the_reflections_share(course_with_reflection, tmp_path):
+    course = load_course(course_with_reflection)
     (note,) = [w for w in get_exporter("scorm12").build(course, tmp_path).warnings if "reflections" in w]
     assert isinstance(note, FormatNote)
     assert note.startswith(
-        "reflections: 'j1-reflexion-notions' (6 questions), 'j1-reflexion-journee' (5 questions), "
-        "'j2-reflexion' (7 questions) share SCORM 1.2's cmi.comments (4096 characters): 3685 are "
-        "left for the answers, about 204 each"
-    )
+        "reflections: 'ma-reflexion' (2 questions) share SCORM 1.2's cmi.comments (4096 "
+        "characters): 4061 are left for the answers, about 2030 each"
+    )  # 4096 - 2 * len("[ma-reflexion.1] ") - 1 line break
     notes = get_exporter("scorm2004").build(course, tmp_path).warnings
     assert not [w for w in notes if "reflections" in w]
 

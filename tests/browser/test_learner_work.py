@@ -11,10 +11,6 @@ from builder.loader import load_course
 
 pytestmark = pytest.mark.browser
 
-REFLECTION = (
-    "      - id: ma-reflexion\n        type: reflection\n        title: Ma réflexion\n"
-    "        questions: [Qu'en pensez-vous ?, Et ensuite ?]\n"
-)
 # Launch modes: each SCORM version, and SCORM 1.2 with cmi.comments kept as Moodle keeps it.
 MODES = [
     pytest.param("scorm12", False, id="scorm12"),
@@ -22,12 +18,6 @@ MODES = [
     pytest.param("scorm2004", False, id="scorm2004"),
 ]
 ANSWERS = ["Une idée, « entre guillemets »\n{et une accolade}", "Deuxième réponse\\ fin"]
-
-
-def add_reflection(course_dir):
-    day = course_dir / "days" / "jour-1.yaml"
-    text = day.read_text(encoding="utf-8").replace("  - id: lancer\n", REFLECTION + "  - id: lancer\n")
-    day.write_text(text, encoding="utf-8")
 
 
 # Follows a link to any page of the course, as a learner would from the table of contents.
@@ -55,8 +45,8 @@ def decoded(player, course_dir) -> dict:
 
 
 @pytest.mark.parametrize(("version", "appends"), MODES)
-def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_dir, version, appends):
-    add_reflection(course_dir)
+def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_with_reflection, version, appends):
+    course_dir = course_with_reflection
     player = lms(course_dir, version)
     player.appends_comments = appends
     frame = player.launch()
@@ -65,6 +55,8 @@ def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_dir, vers
     for i, answer in enumerate(ANSWERS):
         areas.nth(i).fill(answer)
     assert "votre plateforme de formation les enregistre" in frame.locator("form.reflection .note").inner_text()
+    open_page(frame, "mes-engagements.html")
+    frame.locator("input[name='i0']").check()
     open_page(frame, "auto-evaluation.html")
     frame.locator("input[name='i0'][value='2']").check()
     frame.locator("input[name='i1'][value='0']").check()
@@ -76,6 +68,9 @@ def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_dir, vers
     assert [areas.nth(i).input_value() for i in range(2)] == ANSWERS
     assert not frame.locator(".text-kept-locally").count()
     areas.nth(0).fill("Réponse revue")
+    open_page(frame, "mes-engagements.html")
+    assert frame.locator("input[name='i0']").is_checked()
+    assert not frame.locator("input[name='i1']").is_checked()
     open_page(frame, "auto-evaluation.html")
     assert frame.locator("input[name='i0'][value='2']").is_checked()
     assert frame.locator("input[name='i1'][value='0']").is_checked()
@@ -84,7 +79,8 @@ def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_dir, vers
 
     work = decoded(player, course_dir)  # what a trainer's report reads from the same data
     assert work["ma-reflexion"].answers == ["Réponse revue", ANSWERS[1]]
-    assert work["auto-evaluation"].levels[:2] == [2, 0]
+    assert work["mes-engagements"].levels == [1, None]
+    assert work["auto-evaluation"].levels == [2, 0]
     if version == "scorm12":
         log = player.stored["cmi.comments"]
         assert log.count("[ma-reflexion.1]") == (2 if appends else 1)  # Moodle: records added
@@ -95,8 +91,10 @@ def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_dir, vers
 
 
 @pytest.mark.parametrize(("version", "length"), [("scorm12", 4200), ("scorm2004", 4001)])
-def test_an_answer_too_long_for_the_lms_is_kept_on_the_device_and_said(lms, course_dir, version, length):
-    add_reflection(course_dir)
+def test_an_answer_too_long_for_the_lms_is_kept_on_the_device_and_said(
+    lms, course_with_reflection, version, length
+):
+    course_dir = course_with_reflection
     long_text = ("Une très longue réflexion. " * 200)[:length]
     player = lms(course_dir, version)
     frame = player.launch()
@@ -145,10 +143,10 @@ def test_the_flagships_reflections_all_fit(lms, flagship_copy, version):
     player.leave()
     answers = [answer for entry in decoded(player, flagship_copy).values()
                if hasattr(entry, "answers") for answer in entry.answers]  # fmt: skip
-    assert answers == [FLAGSHIP_ANSWER] * 18
+    assert answers == [FLAGSHIP_ANSWER] * sum(len(entry.activity.questions) for entry in reflections)
     if version == "scorm12":
         left = 4096 - len(player.stored["cmi.comments"])
-        print(f"\nSCORM 1.2: 18 answers of {len(FLAGSHIP_ANSWER)} characters leave {left} "
+        print(f"\nSCORM 1.2: {len(answers)} answers of {len(FLAGSHIP_ANSWER)} characters leave {left} "
               "of cmi.comments' 4096 characters")  # fmt: skip
     else:
         longest = max(len(value) for key, value in player.stored.items() if key.endswith(".comment"))

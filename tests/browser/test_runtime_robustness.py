@@ -175,14 +175,9 @@ def test_short_answers_ignore_accents_case_and_spaces(lms, course_dir):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_reflections_on_a_shared_device_belong_to_each_learner(lms, course_dir, version):
-    day = course_dir / "days" / "jour-1.yaml"
-    day.write_text(day.read_text(encoding="utf-8").replace(
-        "  - id: lancer\n",
-        "      - id: ma-reflexion\n        type: reflection\n        title: Ma réflexion\n"
-        "        questions: [Qu'en pensez-vous ?]\n  - id: lancer\n"), encoding="utf-8")  # fmt: skip
+def test_reflections_on_a_shared_device_belong_to_each_learner(lms, course_with_reflection, version):
     learner = "cmi.core.student_id" if version == "scorm12" else "cmi.learner_id"
-    player = lms(course_dir, version)
+    player = lms(course_with_reflection, version)
     first_launch = dict(player.stored)
     kept = {}  # what the LMS keeps, learner by learner
 
@@ -190,7 +185,7 @@ def test_reflections_on_a_shared_device_belong_to_each_learner(lms, course_dir, 
         player.stored = kept.get(who, {**first_launch, learner: who})
         frame = player.launch()
         frame.locator("a[href='ma-reflexion.html']").first.click()
-        return frame.locator("form.reflection textarea")
+        return frame.locator("form.reflection textarea").first
 
     # Too long for the LMS, so kept on the device only: for this learner alone.
     reflection_as("learner-1").fill("Mes notes " * 500)
