@@ -1,7 +1,10 @@
 """`coursebridge preview`: serve the web build, rebuild when a source changes, reload the page.
 
-Sources are polled (no extra dependency, and a course folder is small). A failed rebuild
-keeps the last good site online and shows the problems in the terminal and on the page.
+Sources are polled every 0.1 s (no extra dependency, and a course folder is small). A rebuild
+renders again only the pages that show what changed (builder/build_cache.py), and the page
+open in the browser waits on the status address (long polling) so it reloads as soon as
+the build is done. A failed rebuild keeps the last good site online and shows the problems
+in the terminal and on the page.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
+from urllib.parse import parse_qs
 
+from builder.build_cache import RenderCache, attach
 from builder.errors import CourseError, UserError
 from builder.exporters import get_exporter
 from builder.loader import load_course
 
 STATUS_PATH = "/__coursebridge__/status"
+WAIT_SECONDS = 20  # a status request waiting for a change answers after this at the latest
 RELOAD_SCRIPT = """<script>
 (function () {
   var generation = %d;
@@ -42,14 +48,17 @@ RELOAD_SCRIPT = """<script>
     }
     box.textContent = problems.join("\\n");
   }
-  function poll() {
-    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+  // The server answers at once when its state differs from the one given, else when it
+  // changes (or after WAIT_SECONDS): the page reloads as soon as a rebuild is done.
+  function poll(problems) {
+    var query = problems === null ? "" : "?generation=" + generation + "&problems=" + problems;
+    fetch("%s" + query, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (s.generation !== generation) { location.reload(); return; }
       show(s.problems);
-      setTimeout(poll, 700);
-    }).catch(function () { setTimeout(poll, 2000); });
+      poll(s.problems.length);
+    }).catch(function () { setTimeout(function () { poll(null); }, 2000); });
   }
-  poll();
+  poll(null);
 })();
 </script>"""
 
@@ -61,7 +70,23 @@ class PreviewState:
     site: Path | None = None
     generation: int = 0
     problems: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    attempts: int = 0  # builds finished, good or failed
+    lock: threading.Condition = field(default_factory=threading.Condition)  # notified by each
+
+    def wait_for_change(self, generation: int, problems: int) -> None:
+        """Until the state differs from `generation` with that many `problems`, or the next
+        build is done, at most WAIT_SECONDS; called holding the lock."""
+        attempts = self.attempts
+        self.lock.wait_for(
+            lambda: self.attempts != attempts
+            or (self.generation, len(self.problems)) != (generation, problems),
+            WAIT_SECONDS,
+        )
+
+    def finished(self) -> None:
+        """A build is done: wake the pages waiting for it. Called holding the lock."""
+        self.attempts += 1
+        self.lock.notify_all()
 
 
 class PreviewBuilder:
@@ -70,12 +95,15 @@ class PreviewBuilder:
         self.scratch = scratch
         self.report = report
         self.state = PreviewState()
+        self.cache = RenderCache()  # the pages of the last build, for the next one
 
     def rebuild(self) -> None:
         try:
             course = load_course(self.course_folder)
+            attach(course, self.cache)
             output = self.scratch / f"build-{self.state.generation + 1}"
             site = get_exporter("web").build(course, output).output
+            self.cache.next_build()
         except CourseError as error:
             self._failed([str(problem) for problem in error.problems])
             return
@@ -89,6 +117,7 @@ class PreviewBuilder:
             previous = self.state.site
             self.state.site, self.state.problems = site, []
             self.state.generation += 1
+            self.state.finished()
         if previous:
             shutil.rmtree(previous.parent, ignore_errors=True)
         self.report(f"built {self.course_folder} (generation {self.state.generation})")
@@ -96,6 +125,7 @@ class PreviewBuilder:
     def _failed(self, problems: list[str]) -> None:
         with self.state.lock:
             self.state.problems = problems
+            self.state.finished()
         for line in problems:
             self.report(line)
         self.report(f"{len(problems)} problem(s); the last good version stays online")
@@ -116,6 +146,10 @@ def source_snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return snapshot
 
 
+def _number(values: list[str]) -> int:
+    return int(values[0]) if values[0].isdigit() else -1
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     state: PreviewState
 
@@ -132,8 +166,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if "\x00" in self.path or "%00" in self.path:
             self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", b"bad request")
             return
-        if self.path.split("?")[0] == STATUS_PATH:
+        path, _, query = self.path.partition("?")
+        if path == STATUS_PATH:
+            known = parse_qs(query)
             with self.state.lock:
+                if "generation" in known and "problems" in known:
+                    self.state.wait_for_change(_number(known["generation"]), _number(known["problems"]))
                 body = {"generation": self.state.generation, "problems": self.state.problems}
             self._send(HTTPStatus.OK, "application/json", json.dumps(body).encode())
             return
@@ -174,7 +212,7 @@ class PreviewServer:
     """Builds, serves on 127.0.0.1, and rebuilds on change until `stop()`."""
 
     def __init__(self, course_folder: Path, port: int, report: Callable[[str], None] = print,
-                 poll_seconds: float = 0.5):
+                 poll_seconds: float = 0.1):
         self.course_folder = course_folder
         self.poll_seconds = poll_seconds
         self._scratch = Path(tempfile.mkdtemp(prefix="coursebridge-preview-"))

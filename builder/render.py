@@ -12,13 +12,16 @@ import hashlib
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from builder import bibliography, markdown, model
+from builder.build_cache import cache_of, course_outline, fingerprint
 from builder.i18n import Interface
 from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.site import Page, Site, build_site
@@ -96,7 +99,10 @@ class SiteRenderer:
         self.site: Site = build_site(course, self.ui.strings)
         self._rendered: RenderedSite | None = None
         self._parts: dict[str, jinja2.environment.TemplateModule] = {}  # runtime -> its parts
+        self.cache = cache_of(course)
+        self.outline = course_outline(course)  # what every page shows of the whole course
         self.assets: set[str] = set()
+        self.naming: set[str] = set()  # the assets named by the page being rendered
         self.works = {work.id: work for work in course.bibliography}
         self.env = TypesetEnvironment(
             course.language,
@@ -159,7 +165,8 @@ class SiteRenderer:
             return self._rendered
         rendered = self._rendered = RenderedSite()
         for page in self.site.pages:
-            rendered.pages[page.url] = self.render_page(page)
+            key = fingerprint(type(self).__name__, page.url, self.outline, page.activity)
+            rendered.pages[page.url] = self.cached(key, partial(self.render_page, page))
         for name in sorted((THEME / "static").iterdir()):
             rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
         rendered.files[f"{STATIC_FOLDER}/{PAGES_SCRIPT}"] = self.pages_script().encode()
@@ -169,6 +176,19 @@ class SiteRenderer:
                 rendered.files[f"{ASSETS_FOLDER}/{self.asset_target(path)}"] = self._asset_bytes(path)
                 done.add(path)
         return rendered
+
+    def cached(self, key: str, render: Callable[[], str]) -> str:
+        """The HTML cached under `key`, else render()'s, cached; either way the assets it
+        names are named, as if rendered."""
+        found = self.cache.get(key)
+        if found:
+            for path in found.assets:
+                self.asset_url(path)
+            return found.html
+        self.naming = set()
+        html = render()
+        self.cache.put(key, html, self.naming)
+        return html
 
     def render_page(self, page: Page) -> str:
         template = self.env.get_template(page.template)
@@ -188,6 +208,7 @@ class SiteRenderer:
 
     def asset_url(self, course_path: str) -> str:
         self.assets.add(course_path)
+        self.naming.add(course_path)
         return f"{ASSETS_FOLDER}/{self.asset_target(course_path)}"
 
     def _asset_bytes(self, course_path: str) -> bytes:
@@ -195,13 +216,18 @@ class SiteRenderer:
         if not course_path.endswith(MARKDOWN_DOCUMENTS):
             return source.read_bytes()
         text = model.Markdown(source.read_text(encoding="utf-8-sig"), posixpath.dirname(course_path))
+        key = fingerprint(type(self).__name__, course_path, text, self.outline)
+        return self.cached(key, partial(self._document, text, course_path)).encode()
+
+    def _document(self, text: model.Markdown, course_path: str) -> str:
+        """A Markdown document of the course as a printable page."""
         depth = course_path.count("/") + 1  # the document sits under assets/<folders>
         prefix = "../" * depth
         context = self._context(prefix=prefix, heading_offset=0)
         body = markdown.render(text, context)
         return self.env.get_template("document.html.j2").render(
             body=Markup(body), title=_first_heading(text.source), prefix=prefix
-        ).encode()
+        )
 
     # -- Markdown --
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from builder.errors import UserError
-from builder.preview import STATUS_PATH, PreviewServer
+from builder.preview import STATUS_PATH, PreviewBuilder, PreviewServer
+from builder.render import SiteRenderer
 
 
 def fetch(url: str) -> str:
@@ -52,6 +54,40 @@ def test_rebuilds_when_a_source_changes(server, course_dir: Path):
     page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
     wait_for(lambda: status(server)["generation"] == 2)
     assert "Une phrase ajoutée." in fetch(server.url + "definition.html")
+
+
+def test_a_waiting_status_request_answers_when_the_rebuild_is_done(server, course_dir: Path):
+    waiting = server.url.rstrip("/") + STATUS_PATH + "?generation=1&problems=0"
+    stale = server.url.rstrip("/") + STATUS_PATH + "?generation=0&problems=0"
+    assert json.loads(fetch(stale))["generation"] == 1  # at once: the page is out of date
+    answers: list[dict] = []
+    request = threading.Thread(target=lambda: answers.append(json.loads(fetch(waiting))))
+    request.start()
+    time.sleep(0.3)
+    assert not answers  # nothing changed yet
+    page = course_dir / "pages" / "definition.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+    request.join(timeout=5)
+    assert answers == [{"generation": 2, "problems": []}]
+
+
+def test_a_rebuild_renders_again_only_the_edited_page(tmp_path: Path, course_dir: Path,
+                                                      monkeypatch):  # fmt: skip
+    rendered: list[str] = []
+    render_page = SiteRenderer.render_page
+    monkeypatch.setattr(SiteRenderer, "render_page",
+                        lambda self, page: rendered.append(page.url) or render_page(self, page))
+    builder = PreviewBuilder(course_dir, tmp_path, report=lambda line: None)
+    builder.rebuild()
+    assert len(rendered) > 3
+    page = course_dir / "pages" / "definition.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+    rendered.clear()
+    builder.rebuild()
+    assert rendered == ["definition.html"]
+    site = builder.state.site
+    assert "Une phrase ajoutée." in (site / "definition.html").read_text(encoding="utf-8")
+    assert len(list(site.glob("*.html"))) > 3
 
 
 def test_errors_show_without_stopping_the_server(server, course_dir: Path):

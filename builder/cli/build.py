@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 
+from builder.build_cache import BuildRecord, RenderCache, attach
 from builder.errors import UserError
 from builder.exporters import EXPORTERS, get_exporter
-from builder.exporters.base import FormatNote
 
 
 @click.command("build")
@@ -21,22 +21,54 @@ from builder.exporters.base import FormatNote
 )
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1) when the build warns about the course (notes do not count).")
-def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Render everything afresh; neither read nor write DIST/.coursebridge-cache.")
+def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool,
+            no_cache: bool) -> None:  # fmt: skip
     """Build the course in FOLDER into DIST, in every format or those given."""
+    names = list(dict.fromkeys(formats or EXPORTERS))  # each format once, in the order given
+    record = None if no_cache else BuildRecord(dist)
+    key = record.key(folder, names) if record else None
+    last = record.replay(key) if key else None
+    if last:  # nothing changed since the last build: its outputs are up to date
+        for stream, text in last["messages"]:
+            click.echo(text, err=stream == "err")
+        problems = last["problems"]
+    else:
+        messages, outputs, problems = build(folder, dist, names, cached=not no_cache)
+        if key:
+            record.save(key, outputs, messages, problems)
+    if strict and problems:
+        raise SystemExit(1)
+
+
+def build(folder: Path, dist: Path, names: list[str], cached: bool):
+    """Build each format, showing its messages as it goes; the messages, the outputs and
+    the number of warnings about the course."""
+    from builder.exporters.base import FormatNote
     from builder.loader import load_course
 
     course = load_course(folder)
     if dist.resolve() == course.root:
         raise UserError(f"{dist}: is the course folder; write the outputs elsewhere, e.g. -o dist")
+    cache = RenderCache.load(dist) if cached else RenderCache()
+    attach(course, cache)
+    messages, outputs, problems = [], [], len(course.source_warnings)
+
+    def show(stream: str, text: str) -> None:
+        click.echo(text, err=stream == "err")
+        messages.append((stream, text))
+
     for warning in course.source_warnings:
-        click.echo(f"warning: {warning}", err=True)
-    warnings = len(course.source_warnings)
-    for name in dict.fromkeys(formats or EXPORTERS):  # each format once, in the order given
+        show("err", f"warning: {warning}")
+    for name in names:
         result = get_exporter(name).build(course, dist)
-        click.echo(f"{name:10} {result.output}")
+        outputs.append(result.output)
+        show("out", f"{name:10} {result.output}")
         for message in result.warnings:
             kind = "note" if isinstance(message, FormatNote) else "warning"
-            click.echo(f"{kind}: {name}: {message}", err=True)
-        warnings += len(result.problems)
-    if strict and warnings:
-        raise SystemExit(1)
+            show("err", f"{kind}: {name}: {message}")
+        problems += len(result.problems)
+    if cached:
+        cache.save(dist)
+    return messages, outputs, problems

@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from builder import markdown, model
+from builder.build_cache import fingerprint
 from builder.errors import UserError
 from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.qti import AssessmentWriter
@@ -122,8 +123,9 @@ class CartridgeRenderer(SiteRenderer):
     def page(self, template: str, **values) -> tuple[bytes, set[str]]:
         """A page and the course files it names."""
         self.named = set()
-        html = self.fill(self.env.get_template(template).render(**values), "web")
-        return html.encode(), self.named
+        key = fingerprint(type(self).__name__, template, values, self.outline)
+        html = self.cached(key, lambda: self.env.get_template(template).render(**values))
+        return self.fill(html, "web").encode(), self.named
 
     def asset_files(self, course_paths: set[str]) -> dict[str, bytes]:
         """The files as the cartridge holds them, with those they name in turn."""
