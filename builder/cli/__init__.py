@@ -29,8 +29,10 @@ COMMANDS = {
     "check": ("builder.cli.check", "command",
               "Check SCORM packages and Common Cartridges, ours or other tools'."),
     "sync": ("lms_sync.cli.sync", "group", "Plan and apply a sync file to Moodle."),
-    "moodle": ("lms_sync.cli.moodle", "group", "Check the connection to a Moodle site."),
-    "report": ("lms_sync.cli.report", "command", "Report what the learners of the sync file's course did in Moodle, reading only."),
+    "moodle": ("lms_sync.cli.moodle", "group",
+               "Check the connection to a Moodle site; get the coursebridge Moodle plugin."),
+    "report": ("lms_sync.cli.report", "command",
+               "Report what the learners of the sync file's course did in Moodle, reading only."),
 }
 
 
