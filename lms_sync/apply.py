@@ -35,6 +35,7 @@ from lms_sync.files import PasswordsFile
 from lms_sync.journal import Journal
 from lms_sync.moodle_text import format_string
 from lms_sync.plan import KINDS, Action, Plan
+from lms_sync.publish import PublishSteps
 from lms_sync.state import CurrentState, category_paths, find_course, named_as, sections_of
 from lms_sync.syncfile import SyncSpec
 
@@ -94,7 +95,7 @@ class ApplyResult:
         return Counter(failure.cause for failure in self.failed).most_common()
 
 
-class Applier:
+class Applier(PublishSteps):
     def __init__(
         self,
         client: MoodleClient,
@@ -475,7 +476,10 @@ class Applier:
 
     def _post_discussion(self, actions: list[Action]) -> None:
         for action in actions:  # Moodle posts one discussion per call
-            forum = self.forums[action.data["forum"]]
+            forum = self.forums.get(action.data["forum"])
+            if forum is None:  # publishing the content was to create it
+                self._fail([action], f"forum {action.data['forum']!r} was not created", DEPENDS)
+                continue
             params = {"forumid": forum.id, "subject": action.data["subject"], "message": action.data["message"]}
             group = action.data.get("group")
             if group is not None:

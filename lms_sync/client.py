@@ -22,11 +22,12 @@ from typing import Any
 import requests
 from urllib3.exceptions import ConnectTimeoutError, LocationValueError, NewConnectionError
 
-from lms_sync.errors import ConfigError, MalformedResponseError, TransportError, server_error
+from lms_sync.errors import ConfigError, MalformedResponseError, TransportError, server_error, upload_error
 
 log = logging.getLogger("lms_sync.client")
 
 REST_PATH = "/webservice/rest/server.php"
+UPLOAD_PATH = "/webservice/upload.php"  # files go to the token user's draft area, for the plugin's functions
 # wstoken, wsfunction and moodlewsrestformat: fields every call carries before its parameters.
 PROTOCOL_FIELDS = 3
 RETRYABLE_STATUSES = {502, 503, 504}
@@ -77,6 +78,12 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "mod_forum_get_discussion_posts": FunctionSpec(Kind.READ, dict),
     "mod_scorm_get_scorms_by_courses": FunctionSpec(Kind.READ, dict),
     "mod_scorm_get_scorm_sco_tracks": FunctionSpec(Kind.READ, dict),
+    "local_coursebridge_get_status": FunctionSpec(Kind.READ, dict),
+    "local_coursebridge_get_items": FunctionSpec(Kind.READ, dict),
+    "local_coursebridge_restore_cartridge": FunctionSpec(Kind.CREATE, dict),
+    "local_coursebridge_save_scorm": FunctionSpec(Kind.CREATE, dict),
+    "local_coursebridge_create_forum": FunctionSpec(Kind.CREATE, dict),
+    "local_coursebridge_update_page": FunctionSpec(Kind.IDEMPOTENT_WRITE, dict),
 }
 
 
@@ -196,6 +203,31 @@ class MoodleClient:
         """Yield (chunk, result) for each call needed to send every item."""
         for chunk in self.batches(list_key, items, common):
             yield chunk, self.call(function, {**(common or {}), list_key: chunk})
+
+    def upload(self, filename: str, content: bytes) -> int:
+        """Put one file in the token user's draft area (core's webservice/upload.php); its draft item id."""
+        fields = {"token": self._token, "filepath": "/", "itemid": "0"}
+        self.stats.calls[UPLOAD_PATH] += 1
+        try:
+            response = self._session.post(
+                self.site_url + UPLOAD_PATH, data=fields, files={"file_1": (filename, content, "application/zip")},
+                timeout=self.timeout, allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            raise TransportError(self._redact(f"{UPLOAD_PATH}: {describe_request_error(error, self.site_url)}"), sent=_was_sent(error)) from None
+        if response.status_code != 200:
+            raise TransportError(f"{UPLOAD_PATH}: HTTP {response.status_code} uploading {filename}", sent=True)
+        try:
+            body = json.loads(response.text)
+        except ValueError:
+            raise MalformedResponseError(f"{UPLOAD_PATH}: the answer is not JSON ({len(response.text)} bytes)", sent=True) from None
+        if isinstance(body, dict) and "errorcode" in body:  # an AJAX script's exception: {"error", "errorcode", ...}
+            raise upload_error(body)
+        if not (isinstance(body, list) and body and isinstance(body[0], dict)):
+            raise MalformedResponseError(f"{UPLOAD_PATH}: expected a list of files in the answer", sent=True)
+        if "itemid" not in body[0]:
+            raise MalformedResponseError(f"{UPLOAD_PATH}: {filename} refused: {body[0].get('error', 'no reason given')}", sent=True)
+        return int(body[0]["itemid"])
 
     @staticmethod
     def _may_resend(spec: FunctionSpec, error: TransportError) -> bool:

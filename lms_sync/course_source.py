@@ -37,11 +37,15 @@ _CONTEXT = RenderContext(
 )
 
 
+def moodle_html(markdown) -> str:
+    return render(markdown, _CONTEXT)
+
+
 def read_course(folder: Path) -> CourseContent:
     course = load_course(folder)
     prompts = tuple(
-        Prompt(activity.id, activity.title, activity.discussion_subject, render(activity.prompt, _CONTEXT), activity.forum)
+        Prompt(activity.id, activity.title, activity.discussion_subject, moodle_html(activity.prompt), activity.forum)
         for activity in course.activities_of(Discussion)
     )
     day_titles = tuple(day.title for day in course.days)
-    return CourseContent(course.title, render(course.description, _CONTEXT), day_titles, prompts)
+    return CourseContent(course.title, moodle_html(course.description), day_titles, prompts)

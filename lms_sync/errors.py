@@ -130,6 +130,22 @@ _BY_ERRORCODE: dict[str, type[ServerError]] = {
 }
 
 
+class UploadsNotAllowedError(ServerError):
+    def explain(self) -> str:
+        return (
+            f"{self.function}: the token's external service does not allow file uploads: tick \"Can upload files\" at "
+            f"{SERVICES_PAGE} > (the token's service) > Edit, or use the service local_coursebridge"
+        )
+
+
+def upload_error(body: dict) -> ServerError:
+    """What webservice/upload.php's error JSON (an AJAX script's: `error`, `errorcode`) means."""
+    errorcode, message = str(body.get("errorcode")), str(body.get("error", ""))
+    if "upload must be enabled" in message:
+        return UploadsNotAllowedError("webservice/upload.php", errorcode, message)
+    return server_error("webservice/upload.php", {"errorcode": errorcode, "message": message})
+
+
 def server_error(function: str, body: dict) -> ServerError:
     """The typed error for one error JSON body."""
     errorcode = str(body.get("errorcode") or body.get("exception") or "unknown")

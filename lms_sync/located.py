@@ -18,6 +18,7 @@ __all__ = [
     "NodeReader",
     "Problem",
     "did_you_mean",
+    "expected_one_of",
     "located_problem",
     "mapping_items",
     "read_utf8",
@@ -52,6 +53,10 @@ def did_you_mean(word: str, candidates) -> str:
     """` (did you mean 'x'?)` for the candidate closest to a misspelt word, or nothing."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)  # 0.6 offers "course" for "colour"
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def expected_one_of(choices: tuple[str, ...], given: str) -> str:
+    return f"expected one of {', '.join(choices)}{did_you_mean(given, choices)}"
 
 
 def where(file: str, node: yaml.Node) -> Location:

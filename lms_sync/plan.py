@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from lms_sync.errors import AmbiguousCategoryError
 from lms_sync.moodle_text import format_string, same_name, shown, strip_tags
-from lms_sync.state import CurrentState
+from lms_sync.publish import CONTENT_KINDS, plan_content
+from lms_sync.state import CurrentState, MoodleForum
 from lms_sync.syncfile import DiscussionSpec, SyncSpec
 
 # Kinds in the order apply runs them: each may depend on the ones before.
@@ -19,6 +20,7 @@ KINDS = (
     "create category",
     "create course",
     "update course",
+    *CONTENT_KINDS,
     "rename section",
     "create user",
     "update user",
@@ -74,12 +76,14 @@ def make_plan(spec: SyncSpec, state: CurrentState, *, prune: bool = False, updat
     notes: list[str] = []
     actions += _categories(spec, state)
     actions += _course(spec, state)
+    content, new_forums = plan_content(spec, state, notes, Action)
+    actions += content
     actions += _sections(spec, state, notes)
     actions += _users(spec, state, update_users)
     actions += _cohorts(spec, state, prune)
     actions += _enrolments(spec, state, prune, notes)
     actions += _groups(spec, state, prune)
-    actions += _discussions(spec, state, notes)
+    actions += _discussions(spec, state, notes, new_forums)
     order = {kind: index for index, kind in enumerate(KINDS)}
     actions.sort(key=lambda action: order[action.kind])
     return Plan(actions, notes)
@@ -256,11 +260,12 @@ def _groups(spec: SyncSpec, state: CurrentState, prune: bool) -> list[Action]:
     return actions
 
 
-def _discussions(spec: SyncSpec, state: CurrentState, notes: list[str]) -> list[Action]:
+def _discussions(spec: SyncSpec, state: CurrentState, notes: list[str], new_forums: dict[str, MoodleForum]) -> list[Action]:
     actions = []
     group_names = sorted(set(state.groups) | {group.name for group in spec.groups})
+    known = {**new_forums, **state.forums}  # forums publishing the content creates, then those Moodle has
     for discussion in spec.discussions:
-        forums = [state.forums[name] for name in discussion.forums if name in state.forums]
+        forums = [known[name] for name in discussion.forums if name in known]
         if not forums:
             notes.append(_no_forum_note(spec, discussion))
             continue

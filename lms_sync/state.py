@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lms_sync.client import MoodleClient
+from lms_sync.content import ContentState, read_content_state
 from lms_sync.moodle_text import format_string, shown
 from lms_sync.syncfile import SyncSpec
 
@@ -78,6 +79,7 @@ class CurrentState:
     sections: dict[int, MoodleSection] = field(default_factory=dict)  # by number, the course's own (not delegated)
     # Moodle lets sibling categories share a name: paths several categories have -> their ids.
     category_clashes: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
+    content: ContentState | None = None  # what local_coursebridge published, with a sync file's content:
 
     def category_ids(self, path: tuple[str, ...]) -> list[int]:
         """The ids of the categories with this path of names: none, one, or several when names clash."""
@@ -98,6 +100,9 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     )
     state.usernames = {user.id: user.username for user in state.users.values()}
     _cohorts(client, spec, state)
+    if spec.content:
+        functions = {function["name"] for function in site.get("functions", [])}
+        state.content = read_content_state(client, functions, state.course.id if state.course else None)
     if state.course:
         _enrolments(client, state)
         _groups(client, spec, state)

@@ -13,8 +13,20 @@ from pathlib import Path
 import yaml
 
 from builder.errors import CourseError, Location, UserError
+from lms_sync.content import ContentSpec, load_content_spec
 from lms_sync.course_source import CourseContent, read_course
-from lms_sync.located import SAVE_AS_UTF8, InputError, NodeReader, Problem, did_you_mean, join, located_problem, read_utf8, scalar_text
+from lms_sync.located import (
+    SAVE_AS_UTF8,
+    InputError,
+    NodeReader,
+    Problem,
+    did_you_mean,
+    expected_one_of,
+    join,
+    located_problem,
+    read_utf8,
+    scalar_text,
+)
 from lms_sync.roster import RosterUser, load_roster
 
 DEFAULT_ROLES = {"manager": 1, "coursecreator": 2, "editingteacher": 3, "teacher": 4, "student": 5}
@@ -85,9 +97,10 @@ class SyncSpec:
     discussions: list[DiscussionSpec] = field(default_factory=list)
     roles: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ROLES))
     source: Path | None = None  # the course folder (course.source), for what needs the course model
+    content: ContentSpec | None = None  # the course's content, published through the Moodle plugin
 
 
-TOP_KEYS = ("course", "users", "cohorts", "enrolments", "groups", "forums", "roles")
+TOP_KEYS = ("course", "users", "cohorts", "enrolments", "groups", "forums", "roles", "content")
 
 
 def load_sync_file(path: Path) -> SyncSpec:
@@ -111,10 +124,6 @@ def load_sync_file(path: Path) -> SyncSpec:
     if reader.problems or spec is None:
         raise InputError(reader.problems)
     return spec
-
-
-def expected_one_of(choices: tuple[str, ...], given: str) -> str:
-    return f"expected one of {', '.join(choices)}{did_you_mean(given, choices)}"
 
 
 def _folder_given(folder: Path) -> str:
@@ -148,9 +157,12 @@ class _Loader:
         enrolments = self._enrolments(top.get("enrolments"), users, cohorts, roles, course)
         groups = self._groups(top.get("groups"), users, course)
         discussions = self._discussions(top.get("forums"), content)
+        published = load_content_spec(self.read, top["content"], self.source if content else None, self.has_source) if "content" in top else None
         if course is None:
             return None
-        return SyncSpec(self.path, course, users, match_by, passwords, cohorts, enrolments, groups, discussions, roles, self.source)
+        return SyncSpec(
+            self.path, course, users, match_by, passwords, cohorts, enrolments, groups, discussions, roles, self.source, published
+        )
 
     def _roles(self, node) -> dict[str, int]:
         roles = dict(DEFAULT_ROLES)

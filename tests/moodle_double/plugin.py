@@ -110,11 +110,11 @@ def new_module(site: Site, course, section: int, modname: str, name: str, **fiel
     return module
 
 
-def ensure_section(course, number: int) -> Section:
+def ensure_section(site: Site, course, number: int) -> Section:
     for section in course.sections:
         if section.number == number:
             return section
-    section = Section(len(course.sections) + 1000 * course.id, number)
+    section = Section(site.new_id("section"), number)
     course.sections.append(section)
     return section
 
@@ -181,7 +181,7 @@ def restore_organisation(site: Site, course, archive: zipfile.ZipFile, manifest)
     resources = {resource.get("identifier"): resource for resource in manifest.iter(f"{CP}resource")}
     restored = []
     for number, top in enumerate(manifest.find(f"{CP}organizations/{CP}organization/{CP}item")):
-        section = ensure_section(course, number)
+        section = ensure_section(site, course, number)
         section.summary = top.findtext(f"{CP}title") or ""
         for element in top.iter(f"{CP}item"):
             resource = resources.get(element.get("identifierref"))
@@ -224,7 +224,7 @@ def save_scorm(site: Site, token: Token, p: dict):
             module.attempts = []
         module.settings, module.manifest, module.name = settings, manifest, p["name"]
     else:
-        ensure_section(course, p["section"])
+        ensure_section(site, course, p["section"])
         module = new_module(site, course, p["section"], "scorm", p["name"], settings=settings, manifest=manifest)
     site.plugin.save(course.id, p["itemkey"], module.cmid, p["contenthash"])
     return {"cmid": module.cmid, "instance": module.instance, "created": created}
@@ -241,7 +241,7 @@ def create_forum(site: Site, token: Token, p: dict):
     if module is not None:
         require_module(module, p["itemkey"], "forum")
         return {"cmid": module.cmid, "instance": module.instance, "created": False}
-    ensure_section(course, p["section"])
+    ensure_section(site, course, p["section"])
     forum = site.add_forum(course.id, p["name"], type=p["type"], intro=p["intro"], groupmode=p["groupmode"])
     site.plugin.modules[forum.cmid] = Module(forum.cmid, course.id, p["section"], "forum", p["name"], forum.id)
     site.plugin.save(course.id, p["itemkey"], forum.cmid, p["contenthash"])
@@ -257,7 +257,7 @@ def update_page(site: Site, token: Token, p: dict):
     require_module(module, p["itemkey"], "page")
     if not token.has("moodle/course:manageactivities"):
         raise no_permission(CAPABILITY_NAMES["moodle/course:manageactivities"])
-    module.content = p["content"]
+    module.name, module.content = p["name"], p["content"]
     site.plugin.save(course.id, p["itemkey"], module.cmid, p["contenthash"])
     return {"cmid": module.cmid}
 

@@ -46,6 +46,15 @@ def test_flagship_apply_then_rerun_writes_nothing(flagship_cli: Cli):
     assert moodle.write_calls == 0
 
 
+@pytest.fixture
+def by_hand_cli(flagship_cli: Cli) -> Cli:
+    """The flagship's sync file without its content: section, as when the cartridge is restored by hand."""
+    sync = flagship_cli.workdir / "sync.yaml"
+    text = sync.read_text(encoding="utf-8")
+    sync.write_text(text[: text.index("content:\n")] + text[text.index("users:\n") :], encoding="utf-8")
+    return flagship_cli
+
+
 def restore_cartridge_forums(cli: Cli) -> dict[str, str]:
     """What restoring the flagship's Common Cartridge adds: one general forum per discussion prompt, named after
     the activity's title (docs/imscc.md). Returns each discussion's subject -> its forum's name."""
@@ -58,33 +67,33 @@ def restore_cartridge_forums(cli: Cli) -> dict[str, str]:
     return posted_in
 
 
-def test_flagship_discussions_go_to_the_forums_the_cartridge_created(flagship_cli: Cli):
-    assert flagship_cli.apply().exit_code == 0
-    posted_in = restore_cartridge_forums(flagship_cli)
+def test_flagship_discussions_go_to_the_forums_the_cartridge_created(by_hand_cli: Cli):
+    assert by_hand_cli.apply().exit_code == 0
+    posted_in = restore_cartridge_forums(by_hand_cli)
     assert len(posted_in) == 3
-    plan = flagship_cli.plan()
+    plan = by_hand_cli.plan()
     assert plan["notes"] == []
     assert targets(plan) == {f"{forum}: {subject}" for subject, forum in posted_in.items()}
 
-    assert flagship_cli.apply().exit_code == 0
-    site = flagship_cli.moodle.site
+    assert by_hand_cli.apply().exit_code == 0
+    site = by_hand_cli.moodle.site
     forum_names = {forum.id: forum.name for forum in site.forums.values()}
     assert {(forum_names[d.forum], d.subject) for d in site.discussions.values()} == {(f, s) for s, f in posted_in.items()}
-    flagship_cli.moodle.reset_counts()
-    assert flagship_cli.apply().exit_code == 0
-    assert flagship_cli.moodle.write_calls == 0
+    by_hand_cli.moodle.reset_counts()
+    assert by_hand_cli.apply().exit_code == 0
+    assert by_hand_cli.moodle.write_calls == 0
 
 
-def test_flagship_without_forums_says_how_to_get_them_and_not_that_moodle_matches(flagship_cli: Cli):
-    assert flagship_cli.apply().exit_code == 0
-    notes = flagship_cli.plan()["notes"]
+def test_flagship_without_forums_says_how_to_get_them_and_not_that_moodle_matches(by_hand_cli: Cli):
+    assert by_hand_cli.apply().exit_code == 0
+    notes = by_hand_cli.plan()["notes"]
     assert len(notes) == 3
     assert "course UNA-CDP-2026 has no forum 'Forum des participantes' or \"Partager ses expériences d'animation\"" in notes[0]
     assert "restore the course's Common Cartridge into it (it creates the forum \"Partager ses expériences d'animation\")" in notes[0]
-    again = flagship_cli.apply()
+    again = by_hand_cli.apply()
     assert again.exit_code == 0
     assert "Nothing to do; 3 notes above need attention." in again.stdout
     assert "matches" not in again.output
-    text = flagship_cli("sync", "plan", str(flagship_cli.workdir / "sync.yaml"))
+    text = by_hand_cli("sync", "plan", str(by_hand_cli.workdir / "sync.yaml"))
     assert "No changes for UNA-CDP-2026; 3 notes below need attention." in text.stdout
     assert "matches" not in text.output

@@ -95,7 +95,7 @@ def test_sync_file_problems_are_located(workdir):
         f"{sync}:13:13: enrolments[0].cohort: no cohort 'nope' under cohorts:; define it there",
         f"{sync}:15:13: enrolments[1].users[0]: 'zoe' is in no roster; add them to a roster of users.rosters",
         f"{sync}:16:11: enrolments[1].role: unknown role 'boss'; expected one of coursecreator, editingteacher, manager, student, teacher (or add it under roles:)",
-        f"{sync}:17:1: colour: unknown key; expected one of course, users, cohorts, enrolments, groups, forums, roles",
+        f"{sync}:17:1: colour: unknown key; expected one of course, users, cohorts, enrolments, groups, forums, roles, content",
     ]
 
 
@@ -236,7 +236,7 @@ def test_misspelt_words_get_a_did_you_mean(workdir):
             "coursecreator, editingteacher, manager, student, teacher (or add it under roles:)"
         ),
         f"{sync}:22:5: groups[0]: unknown item 'rooster' (did you mean 'roster'?); expected `roster` or a mapping with name and members",
-        f"{sync}:25:1: forum: unknown key (did you mean 'forums'?); expected one of course, users, cohorts, enrolments, groups, forums, roles",
+        f"{sync}:25:1: forum: unknown key (did you mean 'forums'?); expected one of course, users, cohorts, enrolments, groups, forums, roles, content",
     ]
 
 

@@ -31,7 +31,7 @@ use core_external\external_value;
 use local_coursebridge\local\items;
 
 /**
- * Replace a page's content in place: its course module, and so its completion and logs, stay as they are.
+ * Replace a page's name and content in place: its course module, and so its completion and logs, stay as they are.
  */
 class update_page extends external_api {
     /**
@@ -44,6 +44,7 @@ class update_page extends external_api {
             'courseid' => new external_value(PARAM_INT, 'Course id'),
             'itemkey' => new external_value(PARAM_RAW, 'The coursebridge item: the activity id'),
             'contenthash' => new external_value(PARAM_ALPHANUM, 'SHA-256 of the new content'),
+            'name' => new external_value(PARAM_TEXT, 'The page name'),
             'content' => new external_value(PARAM_RAW, 'The page content (HTML)'),
         ]);
     }
@@ -54,15 +55,17 @@ class update_page extends external_api {
      * @param int $courseid
      * @param string $itemkey
      * @param string $contenthash
+     * @param string $name
      * @param string $content
      * @return array
      */
-    public static function execute(int $courseid, string $itemkey, string $contenthash, string $content): array {
+    public static function execute(int $courseid, string $itemkey, string $contenthash, string $name, string $content): array {
         global $DB;
         $params = self::validate_parameters(self::execute_parameters(), [
             'courseid' => $courseid,
             'itemkey' => $itemkey,
             'contenthash' => $contenthash,
+            'name' => $name,
             'content' => $content,
         ]);
         $context = \context_course::instance($params['courseid']);
@@ -80,11 +83,13 @@ class update_page extends external_api {
         $page = $DB->get_record('page', ['id' => $cm->instance], '*', MUST_EXIST);
         $DB->update_record('page', (object) [
             'id' => $page->id,
+            'name' => $params['name'],
             'content' => $params['content'],
             'contentformat' => FORMAT_HTML,
             'revision' => $page->revision + 1,
             'timemodified' => time(),
         ]);
+        rebuild_course_cache($params['courseid'], true); // The name is in the course's module cache.
         \core\event\course_module_updated::create_from_cm($cm, $modulecontext)->trigger();
         items::save($params['courseid'], $params['itemkey'], (int) $cm->id, $params['contenthash']);
         return ['cmid' => (int) $cm->id];
