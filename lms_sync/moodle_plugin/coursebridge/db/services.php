@@ -86,6 +86,9 @@ $corefunctions = [
     'mod_forum_get_forums_by_courses',
     'mod_forum_get_forum_discussions',
     'mod_forum_add_discussion',
+    'mod_forum_get_discussion_posts',
+    'mod_scorm_get_scorms_by_courses',
+    'mod_scorm_get_scorm_sco_tracks',
 ];
 
 $services = [
