@@ -134,3 +134,15 @@ def test_titles_from_the_yaml_get_french_spacing_in_every_output(course_dir, tmp
     category = f"$course$/top/{course_title}/Jour 1{NBSP}: découvrir"
     assert category in next(dist.glob("*-questions.xml")).read_text(encoding="utf-8")
     assert category in next(dist.glob("*.gift.txt")).read_text(encoding="utf-8")
+
+
+def test_several_prerequisites_are_a_list_not_a_semicolon_run(course_dir):
+    """'a; B' reads wrong in French (no space before ';', a capital after it): one item each."""
+    course_yaml = course_dir / "course.yaml"
+    text = course_yaml.read_text(encoding="utf-8")
+    course_yaml.write_text(re.sub(r"(?m)^prerequisites:\n", "prerequisites:\n  - Animer un groupe\n",
+                                  text), encoding="utf-8")
+    renderer = SiteRenderer(load_course(course_dir))
+    home = renderer.render_page(renderer.site.pages[0])
+    prerequisites = re.search(r"<dt>Prérequis</dt><dd>(.*?)</dd>", home)[1]
+    assert prerequisites == "<ul><li>Animer un groupe</li><li>Aucun</li></ul>"
