@@ -73,13 +73,13 @@ class Plan:
 
 def make_plan(spec: SyncSpec, state: CurrentState, *, prune: bool = False, update_users: bool = False) -> Plan:
     actions: list[Action] = []
-    notes: list[str] = []
+    notes: list[str] = list(spec.notes)
     actions += _categories(spec, state)
     actions += _course(spec, state)
     content, new_forums = plan_content(spec, state, notes, Action)
     actions += content
     actions += _sections(spec, state, notes)
-    actions += _users(spec, state, update_users)
+    actions += _users(spec, state, update_users, notes)
     actions += _cohorts(spec, state, prune)
     actions += _enrolments(spec, state, prune, notes)
     actions += _groups(spec, state, prune)
@@ -170,10 +170,17 @@ def _rename_section(number: int, current: str, name: str) -> Action:
     return Action("rename section", f"section {number}: {current} -> {name!r}", {"section": number, "name": name})
 
 
-def _users(spec: SyncSpec, state: CurrentState, update_users: bool) -> list[Action]:
+def _users(spec: SyncSpec, state: CurrentState, update_users: bool, notes: list[str]) -> list[Action]:
     actions = []
     for user in spec.users.values():
         found = state.users.get(user.username)
+        owner = state.email_owners.get(user.email.lower())
+        if found is None and owner:
+            notes.append(
+                f"{user.location}: {user.email} is already the e-mail of Moodle user {owner!r}, so creating {user.username!r} "
+                "will fail unless the site allows accounts with the same e-mail (allowaccountssameemail, which web services "
+                "do not show); give another e-mail, or find people by e-mail (users.match_by: email)"
+            )
         if found is None:
             actions.append(
                 Action(

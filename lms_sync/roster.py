@@ -17,6 +17,7 @@ import yaml
 
 from builder.errors import Location
 from lms_sync.located import SAVE_AS_UTF8, InputError, Problem, located_problem, mapping_items, read_utf8, scalar_text
+from lms_sync.moodle_rules import refusal
 
 REQUIRED_COLUMNS = ("username", "firstname", "lastname", "email")
 NUMBERED_COLUMN = re.compile(r"^(cohort|course|role|group|type|enrolperiod|enrolstatus)(\d+)$")
@@ -39,6 +40,7 @@ class RosterUser:
     courses: tuple[tuple[str, str], ...]  # (course shortname, role shortname or "")
     groups: tuple[tuple[str, str], ...]  # (course shortname or "", group name)
     location: Location
+    written_username: str = ""  # as the roster writes it, when Moodle's lowercase form differs
 
     @property
     def internal_auth(self) -> bool:
@@ -190,6 +192,10 @@ def _check_row(row: Row, where: Location, known_roles: set[str], problems: list[
         problems.append(
             Problem(row["username"][1], "username", f"{values['username']!r} is not a Moodle username; use lowercase letters, digits and - . _ @")
         )
+    for column in ("username", "firstname", "lastname", "email", "idnumber"):
+        refused = refusal(column, values.get(column, ""))
+        if refused:
+            problems.append(Problem(row[column][1], column, refused))
     email = values.get("email", "")
     if email and not EMAIL.match(email):
         problems.append(Problem(row["email"][1], "email", f"{email!r} is not a valid email address; expected name@domain.tld"))
@@ -206,6 +212,10 @@ def _check_row(row: Row, where: Location, known_roles: set[str], problems: list[
             problems.append(
                 Problem(row[f"role{number}"][1], f"role{number}", f"unknown role {role!r}; expected one of {', '.join(sorted(known_roles))}")
             )
+    for number, group in numbered.get("group", {}).items():
+        refused = refusal("group name", group)
+        if refused:
+            problems.append(Problem(row[f"group{number}"][1], f"group{number}", refused))
     if len(problems) > before:
         return None
     courses = numbered.get("course", {})
@@ -220,4 +230,5 @@ def _check_row(row: Row, where: Location, known_roles: set[str], problems: list[
         courses=tuple((course, numbered.get("role", {}).get(n, "")) for n, course in sorted(courses.items())),
         groups=tuple((courses.get(n, ""), group) for n, group in sorted(numbered.get("group", {}).items())),
         location=where,
+        written_username=values["username"] if values["username"] != username else "",
     )

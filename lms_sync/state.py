@@ -77,6 +77,8 @@ class CurrentState:
     group_members: dict[str, set[int]] = field(default_factory=dict)
     forums: dict[str, MoodleForum] = field(default_factory=dict)
     sections: dict[int, MoodleSection] = field(default_factory=dict)  # by number, the course's own (not delegated)
+    # Lowercased e-mail of a user to create -> username of the Moodle account that already has it.
+    email_owners: dict[str, str] = field(default_factory=dict)
     # Moodle lets sibling categories share a name: paths several categories have -> their ids.
     category_clashes: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
     content: ContentState | None = None  # what local_coursebridge published, with a sync file's content:
@@ -99,6 +101,7 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
         category_clashes=category_clashes,
     )
     state.usernames = {user.id: user.username for user in state.users.values()}
+    state.email_owners = _email_owners(client, spec, state.users)
     _cohorts(client, spec, state)
     if spec.content:
         functions = {function["name"] for function in site.get("functions", [])}
@@ -179,6 +182,17 @@ def _users(client: MoodleClient, spec: SyncSpec) -> dict[str, MoodleUser]:
                     row["id"], row["username"], row["firstname"], row["lastname"], row.get("email"), row.get("idnumber", "")
                 )
     return found
+
+
+def _email_owners(client: MoodleClient, spec: SyncSpec, found: dict[str, MoodleUser]) -> dict[str, str]:
+    """Accounts that already have the e-mail of a user to create (found only where the token sees e-mails)."""
+    if spec.match_by == "email":  # such users are found, not created
+        return {}
+    emails = sorted({user.email.lower() for user in spec.users.values() if user.username not in found})
+    owners = {}
+    for _, rows in client.call_batched("core_user_get_users_by_field", "values", emails, {"field": "email"}):
+        owners.update({row["email"].lower(): row["username"] for row in rows if row.get("email")})
+    return owners
 
 
 def _match_value(user, field_name: str) -> str:

@@ -7,6 +7,7 @@ rosters included, before any call is made; every problem is reported with file, 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from lms_sync.located import (
     read_utf8,
     scalar_text,
 )
+from lms_sync.moodle_rules import refusal
 from lms_sync.roster import RosterUser, load_roster
 
 DEFAULT_ROLES = {"manager": 1, "coursecreator": 2, "editingteacher": 3, "teacher": 4, "student": 5}
@@ -98,7 +100,11 @@ class SyncSpec:
     roles: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ROLES))
     source: Path | None = None  # the course folder (course.source), for what needs the course model
     content: ContentSpec | None = None  # the course's content, published through the Moodle plugin
+    notes: list[str] = field(default_factory=list)  # what Moodle will do differently from the files, located
 
+
+# Category paths separate names with " / ": a `/` without a space on each side may belong to a name.
+BARE_SLASH = re.compile(r"(?<! )/|/(?! )")
 
 TOP_KEYS = ("course", "users", "cohorts", "enrolments", "groups", "forums", "roles", "content")
 
@@ -160,9 +166,21 @@ class _Loader:
         published = load_content_spec(self.read, top["content"], self.source if content else None, self.has_source) if "content" in top else None
         if course is None:
             return None
+        notes = [
+            f"{user.location}: username {user.written_username!r} is {user.username!r} in Moodle, which keeps usernames "
+            "in lowercase; write it so in the roster"
+            for user in users.values()
+            if user.written_username
+        ]
         return SyncSpec(
-            self.path, course, users, match_by, passwords, cohorts, enrolments, groups, discussions, roles, self.source, published
+            self.path, course, users, match_by, passwords, cohorts, enrolments, groups, discussions, roles, self.source, published, notes
         )
+
+    def _check(self, node, path: str, what: str, value: str | None) -> None:
+        """Report what Moodle would refuse in `value` (lms_sync/moodle_rules.py), at `node`."""
+        refused = refusal(what, value) if value else None
+        if refused:
+            self.read.fail(node, path, refused)
 
     def _roles(self, node) -> dict[str, int]:
         roles = dict(DEFAULT_ROLES)
@@ -203,10 +221,10 @@ class _Loader:
         fullname = self.read.text(keys.get("fullname"), "course.fullname") or (content.title if content else None)
         if fullname is None and "fullname" not in keys and not self.has_source:
             self.read.fail(node, "course", "missing `fullname` (or `source:` to take the course title)")
-        category_text = self.read.text(keys.get("category"), "course.category")
-        category = tuple(part.strip() for part in (category_text or "").split("/"))
-        if category_text and not all(category):
-            self.read.fail(keys["category"], "course.category", "empty category name; expected e.g. `Training / 2026`")
+        category = self._category(keys.get("category"))
+        category_text = " / ".join(category)
+        self._check(keys.get("shortname"), "course.shortname", "course shortname", shortname)
+        self._check(keys.get("fullname") or keys.get("source"), "course.fullname", "course fullname", fullname)
         start = self.read.date(keys.get("start"), "course.start")
         end = self.read.date(keys.get("end"), "course.end")
         if start and end and end <= start:
@@ -219,6 +237,27 @@ class _Loader:
         summary = content.summary_html if content else None
         section_names = content.day_titles if content and name_sections is not False else ()
         return CourseSpec(shortname, fullname, category, midnight_utc(start), midnight_utc(end), summary, section_names)
+
+    def _category(self, node) -> tuple[str, ...]:
+        """`Training / 2026`, or a list of names when one holds a `/` (`[Training, 2025/2026]`)."""
+        if isinstance(node, yaml.SequenceNode):
+            names = tuple(self.read.text_list(node, "course.category"))
+            items = node.value
+        else:
+            text = self.read.text(node, "course.category") or ""
+            names = tuple(part.strip() for part in text.split("/")) if text else ()
+            items = [node] * len(names)
+            if BARE_SLASH.search(text):
+                self.read.fail(node, "course.category", (
+                    f"{text!r} has a `/` without a space on each side: write `{' / '.join(names)}` for a category "
+                    f"inside another, or a list to keep the `/` in a name, e.g. [{text}]"
+                ))
+                return ()
+        if names and not all(names):
+            self.read.fail(node, "course.category", "empty category name; expected e.g. `Training / 2026`")
+        for index, (name, item) in enumerate(zip(names, items)):
+            self._check(item, f"course.category[{index}]" if len(names) > 1 else "course.category", "category name", name)
+        return names
 
     def _users(self, node, roles: dict[str, int]) -> tuple[dict[str, RosterUser], str, str]:
         keys = self.read.mapping(node, "users", ("rosters",), ("match_by", "passwords")) or {}
@@ -260,6 +299,8 @@ class _Loader:
                 continue
             idnumber = self.read.text(keys.get("idnumber"), f"{path}.idnumber")
             name = self.read.text(keys.get("name"), f"{path}.name")
+            self._check(keys.get("idnumber"), f"{path}.idnumber", "cohort idnumber", idnumber)
+            self._check(keys.get("name"), f"{path}.name", "cohort name", name)
             if "members" in keys:
                 members = self._members(keys["members"], f"{path}.members", users)
             else:  # the roster's cohortN columns
@@ -347,6 +388,7 @@ class _Loader:
             if keys is None:
                 continue
             name = self.read.text(keys.get("name"), f"{path}.name")
+            self._check(keys.get("name"), f"{path}.name", "group name", name)
             if name:
                 groups.setdefault(name, set()).update(self._members(keys.get("members"), f"{path}.members", users))
         return [GroupSpec(name, frozenset(members)) for name, members in groups.items()]
@@ -362,6 +404,8 @@ class _Loader:
             if not self.has_source:
                 self.read.fail(node, "forums", "discussion prompts come from the course: add `source:` under course:")
             return []
+        for prompt in content.prompts:  # located at `forums:`, which asks for them to be posted
+            self._check(node, f"forums: activity {prompt.activity}", "discussion subject", prompt.subject)
         return [
             DiscussionSpec(prompt.activity, prompt.title, prompt.subject, prompt.message_html, prompt.forum, default)
             for prompt in content.prompts

@@ -39,8 +39,11 @@ class Cli:
         result = CliRunner().invoke(main, list(args), env=self.env, catch_exceptions=False)
         return result
 
+    def plan_result(self, *extra: str):
+        return self("sync", "plan", str(self.workdir / "sync.yaml"), "--json", *extra)
+
     def plan(self, *extra: str) -> dict:
-        result = self("sync", "plan", str(self.workdir / "sync.yaml"), "--json", *extra)
+        result = self.plan_result(*extra)
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
 
