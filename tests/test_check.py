@@ -487,12 +487,31 @@ def test_not_a_zip_and_a_truncated_zip(tmp_path):
     text = tmp_path / "notes.zip"
     text.write_text("hello", encoding="utf-8")
     assert lines(check_package(text)) == [
-        f"ERROR: {text}: zip: not a zip archive, or a damaged one; export the package again"
+        f"ERROR: {text}: zip: not a zip archive; check takes a SCORM package (.zip) or a Common "
+        "Cartridge (.imscc), both zip archives; give the package's .zip, or export it again"
     ]
     whole = make_zip(tmp_path / "p.zip", {"imsmanifest.xml": SCORM12_THIRD_PARTY, **SCORM12_FILES})
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(whole.read_bytes()[:-30])
-    assert find(check_package(truncated), "ERROR", "not a zip archive, or a damaged one")
+    assert lines(check_package(truncated)) == [
+        f"ERROR: {truncated}: zip: a damaged zip archive; export the package again"
+    ]
+
+
+@pytest.mark.parametrize("content, what, fix", [
+    ('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n<question type="category">',
+     "a Moodle XML question bank, not a package", "import it at More > Question banks > Import"),
+    ('<?xml version="1.0"?>\n<manifest identifier="x" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2">',
+     "a manifest alone, not a package", "zip the package's folder, with imsmanifest.xml at the root"),
+    ("%PDF-1.7\n", "a PDF document, not a package", "give the package's .zip"),
+    ("", "an empty file, not a package", "export the package again"),
+])
+def test_a_file_that_is_no_zip_is_named_with_what_check_takes(tmp_path, content, what, fix):
+    given = tmp_path / "cours-questions.xml"
+    given.write_text(content, encoding="utf-8")
+    (line,) = lines(check_package(given))
+    assert line.startswith(f"ERROR: {given}: zip: {what}; check takes a SCORM package (.zip) or a Common Cartridge")
+    assert fix in line
 
 
 def test_damaged_entry(tmp_path):

@@ -32,7 +32,7 @@ class Archive:
         try:
             self.zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            report.error("zip", "not a zip archive, or a damaged one", "export the package again")
+            report.error("zip", *_not_a_zip(path))
             return
         except OSError as error:
             report.error("zip", f"cannot read the file ({error.strerror})", "check its permissions")
@@ -169,3 +169,26 @@ def _unsafe_path(name: str) -> bool:
         or "\\" in name
         or ".." in name.split("/")
     )
+
+
+ACCEPTED = "check takes a SCORM package (.zip) or a Common Cartridge (.imscc), both zip archives"
+
+
+def _not_a_zip(path: Path) -> tuple[str, str]:
+    """What the file is instead, from its first bytes, and what to do with it."""
+    with path.open("rb") as file:
+        head = file.read(4096)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"PK"):
+        return "a damaged zip archive", "export the package again"
+    if text.startswith(b"<") and b"<quiz" in head:
+        return (f"a Moodle XML question bank, not a package; {ACCEPTED}",
+                "import it at More > Question banks > Import in the Moodle course")
+    if text.startswith(b"<") and b"<manifest" in head:
+        return (f"a manifest alone, not a package; {ACCEPTED}",
+                "zip the package's folder, with imsmanifest.xml at the root of the zip")
+    if head.startswith(b"%PDF"):
+        return f"a PDF document, not a package; {ACCEPTED}", "give the package's .zip"
+    if not head:
+        return f"an empty file, not a package; {ACCEPTED}", "export the package again"
+    return f"not a zip archive; {ACCEPTED}", "give the package's .zip, or export it again"
