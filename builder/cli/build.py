@@ -25,7 +25,7 @@ from builder.exporters import EXPORTERS, get_exporter
               help="Render everything afresh; neither read nor write DIST/.coursebridge-cache.")
 def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool,
             no_cache: bool) -> None:  # fmt: skip
-    """Build the course in FOLDER into DIST, in every format or those given."""
+    """Build the course in FOLDER into the output folder (-o, default dist), in every format or those given."""
     names = list(dict.fromkeys(formats or EXPORTERS))  # each format once, in the order given
     record = None if no_cache else BuildRecord(dist)
     key = record.key(folder, names) if record else None
