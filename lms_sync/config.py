@@ -18,6 +18,7 @@ import yaml
 
 from lms_sync.client import MoodleClient
 from lms_sync.errors import ConfigError
+from lms_sync.located import did_you_mean
 
 CONFIG_KEYS = {"url", "token", "max_input_vars", "timeout", "retries", "backoff", "allow_http"}
 
@@ -87,16 +88,25 @@ def read_config_file(path: Path) -> dict:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(f"{path}: others can read this file that holds the token; run `chmod 600 {path}`")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+        root = yaml.compose(text)  # the same document as nodes, which know their line
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8; save it with UTF-8 encoding") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror}); check its permissions") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError(f"{where}: not valid YAML; expected `key: value` lines") from None
+    expected = ", ".join(sorted(CONFIG_KEYS))
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of {', '.join(sorted(CONFIG_KEYS))}")
-    unknown = sorted(set(map(str, data)) - CONFIG_KEYS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r}; expected one of {', '.join(sorted(CONFIG_KEYS))}")
+        raise ConfigError(f"{path}: expected a mapping of {expected}")
+    for key_node, _ in root.value:
+        key = str(key_node.value)
+        if key not in CONFIG_KEYS:
+            where = f"{path}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"
+            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, sorted(CONFIG_KEYS))}; expected one of {expected}")
     return data
 
 

@@ -52,6 +52,7 @@ def load_roster(path: Path, known_roles: Iterable[str], shown_as: str | None = N
     name = shown_as or str(path)
     if not path.is_file():
         raise InputError([Problem(Location(name), "", "no such roster file; expected a CSV or YAML roster")])
+    _refuse_binary(path, name)
     rows, problems = _yaml_rows(path, name) if path.suffix.lower() in {".yaml", ".yml"} else _csv_rows(path, name)
     try:
         users = check_rows(rows, set(known_roles), name)
@@ -60,6 +61,31 @@ def load_roster(path: Path, known_roles: Iterable[str], shown_as: str | None = N
     if problems:
         raise InputError(problems)
     return users
+
+
+# What a roster file turns out to be when it is not text, by its first bytes.
+BINARY_KINDS = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook"),
+    (b"%PDF", "a PDF document"),
+    (b"\xff\xfe", "UTF-16 text (Excel's \"Unicode text\")"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
+
+
+def _refuse_binary(path: Path, name: str) -> None:
+    """A workbook or archive saved under a .csv name is said to be one, not read as a broken CSV."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(8192)
+    except OSError:
+        return  # read_utf8 says why it cannot be read
+    kind = next((kind for magic, kind in BINARY_KINDS if head.startswith(magic)), None)
+    if kind is None and b"\0" in head:
+        kind = "a binary file"
+    if kind:
+        message = f"not a text file: this is {kind}; open it in a spreadsheet and save it as \"CSV UTF-8\""
+        raise InputError([Problem(Location(name), "", message)])
 
 
 # A row: {column: (value, Location)}; numbered columns keep their number for pairing.

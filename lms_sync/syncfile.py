@@ -287,7 +287,8 @@ class _Loader:
         for index, username in enumerate(names):
             if username not in users and self.rosters_loaded:
                 self.read.fail(node.value[index] if isinstance(node, yaml.SequenceNode) else node, f"{path}[{index}]",
-                               f"{username!r} is in no roster; add them to a roster of users.rosters")
+                               f"{username!r} is in no roster{did_you_mean(username, users)}; "
+                               "correct the username, or add them to a roster of users.rosters")
         return frozenset(name for name in names if name in users)
 
     def _cohorts(self, node, users: dict[str, RosterUser]) -> list[CohortSpec]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from lms_sync.config import load_settings
+from lms_sync.errors import ConfigError
 from lms_sync.located import InputError
 from lms_sync.roster import load_roster
 from lms_sync.syncfile import DEFAULT_ROLES, load_sync_file
@@ -93,7 +96,7 @@ def test_sync_file_problems_are_located(workdir):
         f"{sync}:5:10: course.start: expected a date YYYY-MM-DD",
         f"{sync}:8:13: users.match_by: expected one of username, idnumber, email",
         f"{sync}:13:13: enrolments[0].cohort: no cohort 'nope' under cohorts:; define it there",
-        f"{sync}:15:13: enrolments[1].users[0]: 'zoe' is in no roster; add them to a roster of users.rosters",
+        f"{sync}:15:13: enrolments[1].users[0]: 'zoe' is in no roster; correct the username, or add them to a roster of users.rosters",
         f"{sync}:16:11: enrolments[1].role: unknown role 'boss'; expected one of coursecreator, editingteacher, manager, student, teacher (or add it under roles:)",
         f"{sync}:17:1: colour: unknown key; expected one of course, users, cohorts, enrolments, groups, forums, roles, content",
     ]
@@ -195,7 +198,7 @@ def test_a_user_missing_from_complete_rosters_is_still_reported(workdir):
     sync.write_text(sync.read_text().replace("members: [fatima]", "members: [fatima, zoe]"))
     with pytest.raises(InputError) as caught:
         load_sync_file(sync)
-    assert problems(caught.value) == [f"{sync}:23:23: groups[1].members[1]: 'zoe' is in no roster; add them to a roster of users.rosters"]
+    assert problems(caught.value) == [f"{sync}:23:23: groups[1].members[1]: 'zoe' is in no roster; correct the username, or add them to a roster of users.rosters"]
 
 
 def test_an_unclosed_quote_is_reported_on_its_line_and_the_lines_after_it_are_still_read(tmp_path):
@@ -247,3 +250,50 @@ def test_a_folder_given_for_the_sync_file_says_to_give_the_file(cli: Cli, tmp_pa
     result = cli("sync", "apply", str(tmp_path))
     assert result.stderr.splitlines()[0] == f"{tmp_path}: is a folder; give the sync file itself (the YAML file with course: and users:)"
     assert sum(cli.moodle.calls.values()) == 0
+
+
+def test_a_misspelt_user_gets_a_suggestion_from_the_rosters(tmp_path):
+    flagship = tmp_path / "flagship"
+    shutil.copytree(FLAGSHIP, flagship)
+    sync = flagship / "moodle" / "sync.yaml"
+    sync.write_text(sync.read_text(encoding="utf-8").replace("users: [vrenaud]", "users: [vrenault]"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_sync_file(sync)
+    assert problems(caught.value) == [
+        f"{sync}:22:13: enrolments[1].users[0]: 'vrenault' is in no roster (did you mean 'vrenaud'?); "
+        "correct the username, or add them to a roster of users.rosters"
+    ]
+
+
+@pytest.mark.parametrize("content, kind", [
+    (None, "a zip archive (an Excel .xlsx workbook is one)"),
+    ("username,firstname,lastname,email\n".encode("utf-16"), "UTF-16 text (Excel's \"Unicode text\")"),
+    (b"username\0firstname", "a binary file"),
+])
+def test_a_roster_that_is_no_text_says_so(tmp_path, content, kind):
+    roster = tmp_path / "roster.csv"
+    if content is None:  # a real zip renamed .csv
+        with zipfile.ZipFile(roster, "w") as archive:
+            archive.writestr("roster.csv", "username,firstname,lastname,email\nann,Ann,B,ann@example.org\n")
+    else:
+        roster.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        load_roster(roster, DEFAULT_ROLES)
+    assert problems(caught.value) == [
+        f"{roster}: not a text file: this is {kind}; open it in a spreadsheet and save it as \"CSV UTF-8\""
+    ]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"url: https://moodle.example.org\ntokn: abc\n",
+     ":2:1: unknown key 'tokn' (did you mean 'token'?); expected one of allow_http, backoff, max_input_vars, "
+     "retries, timeout, token, url"),
+    (b"url: https://moodle.example.org\ntoken: \xe9t\xe9\n", ": not valid UTF-8; save it with UTF-8 encoding"),
+])
+def test_a_bad_moodle_config_file_is_located(tmp_path, content, message):
+    config = tmp_path / "moodle.yaml"
+    config.write_bytes(content)
+    config.chmod(0o600)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=config, environ={})
+    assert str(caught.value) == f"{config}{message}"
