@@ -23,7 +23,8 @@ COMMANDS = {
     "new": ("builder.cli.new", "command", "Create a small, valid course in FOLDER to start from."),
     "validate": ("builder.cli.validate", "command", "Check the course in FOLDER; write nothing."),
     "build": ("builder.cli.build", "command",
-              "Build the course in FOLDER into DIST, in every format or those given."),
+              "Build the course in FOLDER into the output folder (-o, default dist), in every format "
+              "or those given."),
     "preview": ("builder.cli.preview", "command",
                 "Serve the course's web build, rebuilding and reloading when a source changes."),
     "check": ("builder.cli.check", "command",
