@@ -256,11 +256,13 @@ def test_a_misspelt_user_gets_a_suggestion_from_the_rosters(tmp_path):
     flagship = tmp_path / "flagship"
     shutil.copytree(FLAGSHIP, flagship)
     sync = flagship / "moodle" / "sync.yaml"
-    sync.write_text(sync.read_text(encoding="utf-8").replace("users: [vrenaud]", "users: [vrenault]"), encoding="utf-8")
+    text = sync.read_text(encoding="utf-8").replace("users: [vrenaud]", "users: [vrenault]")
+    sync.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  - users: [vrenault]") + 1
     with pytest.raises(InputError) as caught:
         load_sync_file(sync)
     assert problems(caught.value) == [
-        f"{sync}:22:13: enrolments[1].users[0]: 'vrenault' is in no roster (did you mean 'vrenaud'?); "
+        f"{sync}:{line}:13: enrolments[1].users[0]: 'vrenault' is in no roster (did you mean 'vrenaud'?); "
         "correct the username, or add them to a roster of users.rosters"
     ]
 
