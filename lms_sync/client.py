@@ -84,6 +84,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "local_coursebridge_save_scorm": FunctionSpec(Kind.CREATE, dict),
     "local_coursebridge_create_forum": FunctionSpec(Kind.CREATE, dict),
     "local_coursebridge_update_page": FunctionSpec(Kind.IDEMPOTENT_WRITE, dict),
+    "local_coursebridge_get_scorm_tracks": FunctionSpec(Kind.READ, dict),  # the plugin's bulk read
 }
 
 

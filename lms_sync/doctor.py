@@ -36,11 +36,23 @@ WRITES = (
     "mod_forum_add_discussion",
 )
 PRUNES = ("enrol_manual_unenrol_users", "core_cohort_delete_cohort_members", "core_group_delete_group_members")
+# What `report` reads; local_coursebridge_get_scorm_tracks replaces the per-learner tracks when present.
+REPORT_READS = (
+    "core_webservice_get_site_info",
+    "core_course_get_courses_by_field",
+    "core_enrol_get_enrolled_users",
+    "mod_scorm_get_scorms_by_courses",
+    "mod_scorm_get_scorm_sco_tracks",
+    "mod_forum_get_forums_by_courses",
+    "mod_forum_get_forum_discussions",
+    "mod_forum_get_discussion_posts",
+)
 COMMAND_FUNCTIONS = {
     "moodle doctor": ("core_webservice_get_site_info",),
     "sync plan": READS,
     "sync apply": READS + WRITES,
     "sync apply --prune": READS + WRITES + PRUNES,
+    "report": REPORT_READS,
 }
 # Capabilities the token user's role needs (from Moodle's externallib code), by command.
 COMMAND_CAPABILITIES = {
@@ -58,6 +70,7 @@ COMMAND_CAPABILITIES = {
         "mod/forum:startdiscussion",
     ),
     "sync apply --prune": ("enrol/manual:unenrol",),
+    "report": ("moodle/course:viewparticipants", "mod/scorm:viewreport", "mod/forum:viewdiscussion"),
 }
 
 

@@ -1,8 +1,10 @@
 """Read what the course's learners did in Moodle: enrolments, SCORM tracks, forum posts. Reads only.
 
-Calls per run: a constant number (the course, its SCORM activities and forums, one per forum and
-per prompt discussion) plus ceil(N / 1000) pages of enrolled users and, per SCORM activity, one
-`mod_scorm_get_scorm_sco_tracks` per learner who was ever enrolled, plus one per earlier attempt.
+Calls per run: a constant number (site info, the course, its SCORM activities and forums, one per
+forum and per prompt discussion) plus ceil(N / 1000) pages of enrolled users and, per SCORM
+activity, either ceil(N / batch) calls of the coursebridge plugin's bulk read when the site has it
+(`local_coursebridge_get_scorm_tracks`: every attempt of a batch of learners), or one
+`mod_scorm_get_scorm_sco_tracks` per enrolled learner, plus one per earlier attempt.
 `mod_scorm_get_scorm_user_data` is no use here: it returns the token owner's data, not a learner's.
 Attempt 0 asks for the last attempt, whose number is also the attempt count (attempts are numbered
 from 1), so `mod_scorm_get_scorm_attempt_count` would only add a call per learner.
@@ -20,6 +22,7 @@ from lms_sync.state import ENROLLED_PAGE, MoodleCourse, find_course, named_as
 from lms_sync.syncfile import SyncSpec
 
 VERSIONS = {"SCORM_1.2": "1.2", "SCORM_1.3": "2004"}
+BULK_READ = "local_coursebridge_get_scorm_tracks"
 
 
 class ReportInputError(UserError):
@@ -93,14 +96,33 @@ def collect(client: MoodleClient, spec: SyncSpec, roles: tuple[str, ...], progre
         if row.get("launch")
     ]
     collected = Collected(course, learners, activities, group_ids=group_ids)
-    for learner in learners:
-        if learner.moodle_id is not None:
-            for activity in activities:
-                collected.attempts[activity.id, learner.moodle_id] = _attempts(client, activity, learner.moodle_id)
-        if progress:
-            progress(1)
+    functions = {row["name"] for row in client.call("core_webservice_get_site_info").get("functions", [])}
+    read = _bulk_attempts if BULK_READ in functions and activities else _attempts_one_by_one
+    read(client, collected, progress or (lambda count: None))
     collected.threads = _threads(client, spec, course)
     return collected
+
+
+def _attempts_one_by_one(client: MoodleClient, collected: Collected, progress: Callable[[int], None]) -> None:
+    for learner in collected.learners:
+        if learner.moodle_id is not None:
+            for activity in collected.activities:
+                collected.attempts[activity.id, learner.moodle_id] = _attempts(client, activity, learner.moodle_id)
+        progress(1)
+
+
+def _bulk_attempts(client: MoodleClient, collected: Collected, progress: Callable[[int], None]) -> None:
+    """The plugin's read: per activity, every attempt of a batch of learners in one call."""
+    ids = [learner.moodle_id for learner in collected.learners if learner.moodle_id is not None]
+    progress(len(collected.learners) - len(ids))
+    for chunk in client.batches("userids", ids, {"scormid": collected.activities[0].id}):
+        for activity in collected.activities:
+            answer = client.call(BULK_READ, {"scormid": activity.id, "userids": chunk})
+            for user in answer["users"]:
+                collected.attempts[activity.id, user["userid"]] = [
+                    Attempt(attempt["attempt"], {row["element"]: row["value"] for row in attempt["tracks"]}) for attempt in user["attempts"]
+                ]
+        progress(len(chunk))
 
 
 def learner_usernames(spec: SyncSpec, roles: tuple[str, ...]) -> list[str]:

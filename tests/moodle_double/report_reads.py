@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .functions import PICTURE, format_string, function, now, require
 from .params import Multiple, Value, default
+from .plugin import plugin_function
 from .site import MoodleException, Site, Token, missing_record, moodle_exception
 
 SCORM_12 = "SCORM_1.2"
@@ -107,7 +108,7 @@ def active_user(site: Site, userid: int):
 def require_report_view(token: Token, userid: int) -> None:
     """Only users with mod/scorm:viewreport may read another user's attempts."""
     if token.userid != userid:
-        require(token, "mod/scorm:viewreport", "View SCORM reports")
+        require(token, "mod/scorm:viewreport", "View reports")  # scorm:viewreport's lang string
 
 
 @function("mod_scorm_get_scorms_by_courses", {"courseids": default(Multiple(Value("int")), [])})
@@ -351,3 +352,22 @@ def post_record(site: Site, courseid: int, post: Post) -> dict:
         "tags": [],
         "html": {"rating": None, "taglist": None, "authorsubheading": f'by <a href="{profile}">{author.firstname} {author.lastname}</a>'},
     }
+
+
+# --- local_coursebridge's bulk read (lms_sync/moodle_plugin/.../classes/external/get_scorm_tracks.php) ----
+
+
+@plugin_function("local_coursebridge_get_scorm_tracks")
+def get_scorm_tracks(site: Site, token: Token, p: dict):
+    scorm = scorm_by_id(site, p["scormid"])
+    require(token, "mod/scorm:viewreport", "View reports")
+    users = []
+    for userid in sorted(set(p["userids"])):  # ORDER BY a.userid
+        attempts = [
+            {"attempt": number, "tracks": [{"element": row["element"], "value": str(row["value"])} for row in rows[:-2]]}
+            for number, attempt in enumerate(scorm.attempts.get(userid, []), start=1)
+            if (rows := sco_tracks(attempt, userid, scorm.sco_id))
+        ]
+        if attempts:
+            users.append({"userid": userid, "attempts": attempts})
+    return {"users": users}

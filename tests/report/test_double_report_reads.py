@@ -112,3 +112,19 @@ def test_enrolled_users_in_no_group_have_no_groups_key(moodle):
     assert rows[1]["groups"] == [{"id": group.id, "name": "Groupe A", "description": "", "descriptionformat": 1}]
     recorded = recording("10_core_enrol_get_enrolled_users")[1]
     assert shape(rows[1]["groups"]) == shape(recorded[0]["groups"])
+
+
+def test_the_plugins_bulk_read_gives_every_attempt_as_sco_tracks_does(moodle):
+    from moodle_double.plugin import install_plugin
+
+    install_plugin(moodle.site)
+    call = [("wstoken", ""), ("wsfunction", "local_coursebridge_get_scorm_tracks"), ("moodlewsrestformat", "json"), ("scormid", "1")]
+    answer = replay(moodle, [*call, ("userids[0]", "4"), ("userids[1]", "3")])
+    recorded = recording("06_mod_scorm_get_scorm_sco_tracks_scorm12")[1]["data"]["tracks"]
+    expected = [{"element": row["element"], "value": str(row["value"])} for row in recorded[:-2]]  # without userid, scoid
+    assert answer == {"users": [{"userid": 4, "attempts": [{"attempt": 1, "tracks": expected}]}]}  # user 3 has none
+    moodle.site.add_token("no-report-token", 4, ["local_coursebridge_get_scorm_tracks"], capabilities=frozenset())
+    refused = requests.post(
+        moodle.url + "/webservice/rest/server.php", data=[("wstoken", "no-report-token"), *call[1:], ("userids[0]", "4")], timeout=10).json()
+    assert refused["errorcode"] == "nopermissions"
+    moodle.site.plugin = None

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from lms_sync.client import FUNCTIONS, Kind
+from moodle_double.plugin import install_plugin
 
 LEARNERS = ["ajoly", "bnoel", "cpetit", "dleroy", "efaure", "fmoreau", "gvidal"]
 
@@ -118,8 +119,21 @@ def test_reads_only_and_per_learner_calls(session):
     assert moodle.calls["mod_scorm_get_scorm_sco_tracks"] == 13
     assert "mod_scorm_get_scorm_user_data" not in moodle.calls  # the token owner's data, not a learner's
     constant = {name: n for name, n in moodle.calls.items() if name != "mod_scorm_get_scorm_sco_tracks"}
-    assert constant == {"core_course_get_courses_by_field": 1, "core_enrol_get_enrolled_users": 1, "mod_scorm_get_scorms_by_courses": 1,
+    assert constant == {"core_webservice_get_site_info": 1, "core_course_get_courses_by_field": 1, "core_enrol_get_enrolled_users": 1, "mod_scorm_get_scorms_by_courses": 1,
                         "mod_forum_get_forums_by_courses": 1, "mod_forum_get_forum_discussions": 2, "mod_forum_get_discussion_posts": 3}
+
+
+def test_the_plugins_bulk_read_gives_the_same_figures_in_fewer_calls(session):
+    assert session.report().exit_code == 0
+    per_learner = figures(session)
+    install_plugin(session.moodle.site)
+    session.moodle.reset_counts()
+    assert session.report().exit_code == 0
+    bulk = figures(session)
+    assert {key: value for key, value in bulk.items() if key != "read_at"} == {key: value for key, value in per_learner.items() if key != "read_at"}
+    calls = session.moodle.calls
+    assert (calls["local_coursebridge_get_scorm_tracks"], calls["mod_scorm_get_scorm_sco_tracks"]) == (2, 0)  # one batch x 2 activities
+    assert session.moodle.write_calls == 0
 
 
 def test_certificates_state_every_mention_the_law_asks(session):
@@ -184,3 +198,13 @@ def test_a_sync_file_without_source_is_refused(session):
     result = session.report()
     assert result.exit_code == 2
     assert result.stderr.strip() == f"error: {session.sync_file}: the report needs the course itself; add `source:` (the course folder) under course:"
+
+
+def test_doctor_checks_what_the_report_needs(session):
+    site = session.moodle.site
+    functions = [name for name in site.tokens[session.moodle.ADMIN_TOKEN].functions if name != "mod_forum_get_discussion_posts"]
+    site.add_token("report-token-0123456789abcdef", site.admin.id, functions, capabilities=frozenset())
+    session.moodle.ADMIN_TOKEN = "report-token-0123456789abcdef"
+    lines = session.run("moodle", "doctor").stdout.splitlines()
+    assert "  report: missing mod_forum_get_discussion_posts" in lines
+    assert "mod/scorm:viewreport" in lines[-1]  # a role must allow it; no read can check it without a learner

@@ -25,7 +25,7 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_coursebridge';
-$plugin->version = 2026120100;
+$plugin->version = 2026120101;
 $plugin->requires = 2024100700; // Moodle 4.5 LTS.
 $plugin->supported = [405, 501];
 $plugin->maturity = MATURITY_BETA;

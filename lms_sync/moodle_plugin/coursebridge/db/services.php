@@ -55,6 +55,11 @@ $functions = [
         'description' => 'Replace the content of a page published from a coursebridge item.',
         'type' => 'write',
     ],
+    'local_coursebridge_get_scorm_tracks' => [
+        'classname' => 'local_coursebridge\external\get_scorm_tracks',
+        'description' => 'Every attempt of the given learners in a SCORM activity: the launchable SCO\'s tracks, in one call.',
+        'type' => 'read',
+    ],
 ];
 
 // Every core function coursebridge calls: with the plugin's, an administrator creates one token for one service.
