@@ -21,6 +21,7 @@ from .site import (
     Course,
     Discussion,
     Group,
+    Post,
     MoodleException,
     Section,
     Site,
@@ -1192,55 +1193,62 @@ def add_discussion_post(site: Site, token: Token, p: dict):
     if parent is None:
         raise missing_record("forum_posts")
     forum = site.forums[parent.forum]
-    author = site.users[token.userid]
-    postid = site.new_id("post")
-    profile = f"{site.url}/user/view.php?id={author.id}&course={forum.course}"
-    discuss = f"{site.url}/mod/forum/discuss.php?d={parent.id}"
+    post = Post(site.new_id("post"), parent.id, p["postid"], token.userid, p["subject"], p["message"], now(), p["messageformat"])
+    site.posts[post.id] = post
+    return {
+        "postid": post.id,
+        "warnings": [],
+        "post": post_record(site, token, forum.course, post),
+        "messages": [{"type": "success", "message": "Your post was successfully added."}],
+    }
+
+
+def post_record(site: Site, token: Token, courseid: int, post: Post) -> dict:
+    """A post as mod_forum's exporter gives it; the token user may edit and split it only as an administrator."""
+    author = site.users[post.userid]
+    groups = [
+        {"id": group.id, "name": format_string(group.name), "urls": {"image": None}}
+        for group in site.groups.values()
+        if group.courseid == courseid and author.id in group.members
+    ]
+    profile = f"{site.url}/user/view.php?id={author.id}&course={courseid}"
+    discuss = f"{site.url}/mod/forum/discuss.php?d={post.discussion}"
     admin = token.capabilities is None
-    own = {"edit": f"{site.url}/mod/forum/post.php?edit={postid}", "delete": f"{site.url}/mod/forum/post.php?delete={postid}", "split": f"{site.url}/mod/forum/post.php?prune={postid}"}
-    post = {
-        "id": postid,
-        "subject": p["subject"],
-        "replysubject": p["subject"],
-        "message": p["message"],
-        "messageformat": p["messageformat"],
+    split = admin and bool(post.parent)
+    return {
+        "id": post.id,
+        "subject": format_string(post.subject),
+        "replysubject": format_string(post.subject),
+        "message": post.message,
+        "messageformat": post.messageformat,
         "author": {
             "id": author.id,
             "fullname": f"{author.firstname} {author.lastname}",
             "isdeleted": False,
-            "groups": [],
+            "groups": groups,
             "urls": {"profile": profile, "profileimage": f"{site.url}{PICTURE}1"},
         },
-        "discussionid": parent.id,
-        "hasparent": True,
-        "parentid": parent.postid,
-        "timecreated": now(),
-        "timemodified": now(),
+        "discussionid": post.discussion,
+        "hasparent": bool(post.parent),
+        "parentid": post.parent or None,
+        "timecreated": post.created,
+        "timemodified": post.created,
         "unread": None,
         "isdeleted": False,
         "isprivatereply": False,
         "haswordcount": False,
         "wordcount": None,
         "charcount": None,
-        "capabilities": {
-            "view": True,
-            "edit": admin,
-            "delete": admin,
-            "split": admin,
-            "reply": True,
-            "selfenrol": False,
-            "export": False,
-            "controlreadstatus": False,
-            "canreplyprivately": admin,
-        },
+        "capabilities": {"view": True, "edit": admin, "delete": admin, "split": split, "reply": True, "selfenrol": False,
+                         "export": False, "controlreadstatus": False, "canreplyprivately": admin},
         "urls": {
-            "view": f"{discuss}#p{postid}",
-            "viewisolated": f"{discuss}&parent={postid}",
-            "viewparent": f"{discuss}#p{parent.postid}",
-            "edit": own["edit"] if admin else None,
-            "delete": own["delete"] if admin else None,
-            "split": own["split"] if admin else None,
-            "reply": f"{site.url}/mod/forum/post.php?reply={postid}#mformforum",
+            "view": f"{discuss}#p{post.id}",
+            "viewisolated": f"{discuss}&parent={post.id}",
+            "viewparent": f"{discuss}#p{post.parent}" if post.parent else None,
+            "edit": f"{site.url}/mod/forum/post.php?edit={post.id}" if admin else None,
+            "delete": f"{site.url}/mod/forum/post.php?delete={post.id}" if admin else None,
+            "split": f"{site.url}/mod/forum/post.php?prune={post.id}" if split else None,
+            "reply": f"{site.url}/mod/forum/post.php?reply={post.id}#mformforum",
             "export": None,
             "markasread": None,
             "markasunread": None,
@@ -1250,10 +1258,4 @@ def add_discussion_post(site: Site, token: Token, p: dict):
         "messageinlinefiles": [],
         "tags": [],
         "html": {"rating": None, "taglist": None, "authorsubheading": f'by <a href="{profile}">{author.firstname} {author.lastname}</a>'},
-    }
-    return {
-        "postid": postid,
-        "warnings": [],
-        "post": post,
-        "messages": [{"type": "success", "message": "Your post was successfully added."}],
     }

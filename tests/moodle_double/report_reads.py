@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .functions import PICTURE, format_string, function, now, require
+from .functions import format_string, function, now, post_record, require
 from .params import Multiple, Value, default
 from .plugin import plugin_function
-from .site import MoodleException, Site, Token, missing_record, moodle_exception
+from .site import MoodleException, Post, Site, Token, missing_record, moodle_exception
 
 SCORM_12 = "SCORM_1.2"
 SCORM_2004 = "SCORM_1.3"  # how Moodle names SCORM 2004 in scorm.version
@@ -48,17 +48,6 @@ class Scorm:
     grademethod: int = 0  # "learning objects", as in the recordings
     masteryscore: int = 70  # SCORM 1.2's adlcp:masteryscore: the course's passing score
     attempts: dict[int, list[ScormAttempt]] = field(default_factory=dict)  # userid -> attempts 1..n
-
-
-@dataclass
-class Post:
-    id: int
-    discussion: int
-    parent: int  # the post replied to
-    userid: int
-    subject: str
-    message: str
-    created: int
 
 
 def add_scorm(site: Site, courseid: int, name: str, version: str = SCORM_12, identifier: str = "coursebridge") -> Scorm:
@@ -287,70 +276,16 @@ def get_discussion_posts(site: Site, token: Token, p: dict):
     if p["sortdirection"].upper() not in {"ASC", "DESC"}:
         raise moodle_exception("invalidsortdirectionparameter", "Invalid sort direction parameter")
     forum = site.forums[discussion.forum]
-    first = Post(discussion.postid, discussion.id, 0, discussion.userid, discussion.subject, discussion.message, 0)
+    first = Post(discussion.postid, discussion.id, 0, discussion.userid, discussion.subject, discussion.message, now())
     posts = [first, *(post for post in site.posts.values() if post.discussion == discussion.id)]
     key = {"id": lambda post: post.id, "created": lambda post: (post.created, post.id), "modified": lambda post: (post.created, post.id)}[p["sortby"]]
     posts.sort(key=key, reverse=p["sortdirection"].upper() == "DESC")
     return {
-        "posts": [post_record(site, forum.course, post) for post in posts],
+        "posts": [post_record(site, token, forum.course, post) for post in posts],
         "forumid": forum.id,
         "courseid": forum.course,
         "ratinginfo": {"contextid": 100 + forum.cmid, "component": "mod_forum", "ratingarea": "post", "canviewall": None, "canviewany": None, "scales": [], "ratings": []},
         "warnings": [],
-    }
-
-
-def post_record(site: Site, courseid: int, post: Post) -> dict:
-    author = site.users[post.userid]
-    groups = [
-        {"id": group.id, "name": format_string(group.name), "urls": {"image": None}}
-        for group in site.groups.values()
-        if group.courseid == courseid and author.id in group.members
-    ]
-    profile = f"{site.url}/user/view.php?id={author.id}&course={courseid}"
-    discuss = f"{site.url}/mod/forum/discuss.php?d={post.discussion}"
-    return {
-        "id": post.id,
-        "subject": format_string(post.subject),
-        "replysubject": format_string(post.subject),
-        "message": post.message,
-        "messageformat": 1,
-        "author": {
-            "id": author.id,
-            "fullname": f"{author.firstname} {author.lastname}",
-            "isdeleted": False,
-            "groups": groups,
-            "urls": {"profile": profile, "profileimage": f"{site.url}{PICTURE}1"},
-        },
-        "discussionid": post.discussion,
-        "hasparent": bool(post.parent),
-        "parentid": post.parent or None,
-        "timecreated": post.created or now(),
-        "timemodified": post.created or now(),
-        "unread": None,
-        "isdeleted": False,
-        "isprivatereply": False,
-        "haswordcount": False,
-        "wordcount": None,
-        "charcount": None,
-        "capabilities": {"view": True, "edit": True, "delete": True, "split": bool(post.parent), "reply": True, "selfenrol": False, "export": False, "controlreadstatus": False, "canreplyprivately": True},
-        "urls": {
-            "view": f"{discuss}#p{post.id}",
-            "viewisolated": f"{discuss}&parent={post.id}",
-            "viewparent": f"{discuss}#p{post.parent}" if post.parent else None,
-            "edit": f"{site.url}/mod/forum/post.php?edit={post.id}",
-            "delete": f"{site.url}/mod/forum/post.php?delete={post.id}",
-            "split": f"{site.url}/mod/forum/post.php?prune={post.id}" if post.parent else None,
-            "reply": f"{site.url}/mod/forum/post.php?reply={post.id}#mformforum",
-            "export": None,
-            "markasread": None,
-            "markasunread": None,
-            "discuss": discuss,
-        },
-        "attachments": [],
-        "messageinlinefiles": [],
-        "tags": [],
-        "html": {"rating": None, "taglist": None, "authorsubheading": f'by <a href="{profile}">{author.firstname} {author.lastname}</a>'},
     }
 
 

@@ -158,6 +158,20 @@ class Discussion:
 
 
 @dataclass
+class Post:
+    """A reply in a discussion (its first post is the Discussion's)."""
+
+    id: int
+    discussion: int
+    parent: int  # the post replied to
+    userid: int
+    subject: str
+    message: str
+    created: int
+    messageformat: int = 1
+
+
+@dataclass
 class Token:
     userid: int
     functions: frozenset[str]
@@ -195,7 +209,7 @@ class Site:
         self.forums: dict[int, Forum] = {}
         self.discussions: dict[int, Discussion] = {}
         self.scorms: dict = {}  # id -> report_reads.Scorm
-        self.posts: dict = {}  # id -> report_reads.Post: replies, a discussion's first post stays in Discussion
+        self.posts: dict[int, Post] = {}  # replies; a discussion's first post is in Discussion
         self.tokens: dict[str, Token] = {}
         self.drafts: dict[int, DraftFile] = {}  # by draft item id
         self.plugin = None  # local_coursebridge once installed (plugin.install_plugin)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from builder.exporters.scorm_map import _base36
+
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -73,12 +75,3 @@ def _response_2004(given: Given) -> str:
     if given.type in ("choice", "matching"):
         return given.response.replace(".", "[.]").replace(",", "[,]")
     return given.response
-
-
-def _base36(number: int) -> str:
-    text = ""
-    while True:
-        number, rest = divmod(number, 36)
-        text = B36[rest] + text
-        if not number:
-            return text

@@ -7,7 +7,6 @@ elements are the recorded ones. Tracks must then come back exactly as recorded, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,10 @@ import requests
 from moodle_double import MoodleDouble
 from moodle_double.report_reads import SCORM_12, SCORM_2004, add_attempt, add_scorm
 from moodle_double.site import Discussion, Group
+from sync.test_double_contract import recorded, shape
 
 GOLDEN = Path(__file__).resolve().parents[1] / "moodle_golden" / "report"
+RECORDINGS = {name: (params, answer) for name, params, answer in recorded(GOLDEN)}
 EXACT = ["04_mod_scorm_get_scorm_attempt_count_scorm12", "05_mod_scorm_get_scorm_attempt_count_scorm2004",
          "06_mod_scorm_get_scorm_sco_tracks_scorm12", "07_mod_scorm_get_scorm_sco_tracks_scorm2004",
          "22_error_mod_scorm_get_scorm_sco_tracks_bad_scoid"]
@@ -26,24 +27,13 @@ SAME_SHAPE = ["01_mod_scorm_get_scorms_by_courses", "02_mod_scorm_get_scorm_scoe
 
 
 def recording(name: str) -> tuple[list[tuple[str, str]], object]:
-    lines = (GOLDEN / f"{name}.request.txt").read_text(encoding="utf-8").splitlines()
-    start = lines.index("# decoded parameters, one per line, in order:") + 1
-    params = [tuple(line.split("=", 1)) for line in lines[start:lines.index("", start)]]
-    return params, json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+    return RECORDINGS[name]
 
 
 def recorded_elements(name: str) -> tuple[dict[str, str], int, int]:
     tracks = {row["element"]: row["value"] for row in recording(name)[1]["data"]["tracks"]}
     stored = {key: value for key, value in tracks.items() if key.startswith("cmi.")}
     return stored, int(tracks["x.start.time"]), int(tracks["timemodified"])
-
-
-def shape(value):
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item) for item in value[:1]]
-    return type(value).__name__
 
 
 @pytest.fixture(scope="module")
