@@ -12,7 +12,9 @@ LMS (docs/scorm.md, "Learner work"):
   Moodle appends whatever the SCO writes there (`datamodels/scorm_12.js`), so the runtime
   only ever adds records: the last record of a key holds its current text.
 - **Checklists**, both versions: the levels in `cmi.suspend_data` (its fourth part), read
-  only when the state was saved by this course's layout.
+  only when the state was saved by this course's layout. A readable copy for trainers goes
+  with the reflections, keyed by the checklist's id: each item's level, `; `-separated
+  (`—` for none, `✓` for a ticked box); the decoder reads suspend_data, which is exact.
 
 Escaping keeps one answer on one line and valid as a SCORM 2004 localized string: `\\` is
 written `\\\\`, a line break `\\n`, and an opening brace `\\{`.
@@ -36,10 +38,11 @@ SUSPEND_DATA = "cmi.suspend_data"
 # Moodle's tracks name 2004 collections with dots (`comments_from_learner.0.comment`);
 # the run-time API's own notation (`.N0.`) and 1.2-style underscores are accepted too.
 _COMMENT_2004 = re.compile(r"^cmi\.comments_from_learner[._]N?(\d+)\.(comment|location)$")
-_RECORD_12 = re.compile(r"^\[([\w-]+\.\d+)\] (.*)$")
+_RECORD_12 = re.compile(r"^\[([\w-]+(?:\.\d+)?)\] (.*)$")
 _LANG_PREFIX = re.compile(r"^\{lang=[^}]*\}")
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+TICKED, LEVEL_SEPARATOR = "✓", "; "  # in the readable copy of a checklist's levels
 
 
 @dataclass
@@ -66,7 +69,7 @@ class ChecklistWork:
         scale = self.activity.scale
         if scale:
             return scale[level] if level is not None and level < len(scale) else None
-        return "✓" if level == 1 else None
+        return TICKED if level == 1 else None
 
 
 def question_key(activity_id: str, question_index: int) -> str:
@@ -75,14 +78,21 @@ def question_key(activity_id: str, question_index: int) -> str:
 
 
 def scorm12_text_space(course: model.Course) -> tuple[int, int]:
-    """(characters left for the answers in cmi.comments once every record's label is
-    written, number of reflection questions) in an LMS that replaces cmi.comments."""
+    """(characters left for the answers in cmi.comments once every checklist's readable
+    levels, at their longest, and every answer's label are written, number of reflection
+    questions) in an LMS that replaces cmi.comments; records are separated by a line break."""
     labels = [
         len(f"[{question_key(reflection.id, i)}] ") + 1
         for reflection in course.activities_of(model.Reflection)
         for i in range(len(reflection.questions))
     ]
-    return COMMENTS_12_LIMIT + 1 - sum(labels), len(labels)
+    checklists = [
+        len(f"[{checklist.id}] ") + 1 + len(checklist.items) * (longest + len(LEVEL_SEPARATOR))
+        - len(LEVEL_SEPARATOR)
+        for checklist in course.activities_of(model.Checklist)
+        for longest in [max(map(len, checklist.scale or [TICKED]))]
+    ]
+    return COMMENTS_12_LIMIT + 1 - sum(labels) - sum(checklists), len(labels)
 
 
 def escape_text(text: str) -> str:

@@ -73,11 +73,13 @@ def test_scorm2004_accepts_the_run_time_notation_of_collections(course):
 def test_scorm12_reflections_come_from_the_comments_log(course):
     log = "\n".join([
         "[ma-reflexion.2] Premier jet",
+        "[mes-engagements] ✓; —",  # the readable copy of a checklist: suspend_data is read
         "Commentaire tapé ailleurs, sans clé",
         "[ma-reflexion.2] Texte final \\\\ avec barre\\net ligne",
     ])  # fmt: skip
-    reflection = by_id(learner_work("scorm12", course, {"cmi.comments": log}))["ma-reflexion"]
-    assert reflection.answers == [None, "Texte final \\ avec barre\net ligne"]
+    work = by_id(learner_work("scorm12", course, {"cmi.comments": log}))
+    assert work["ma-reflexion"].answers == [None, "Texte final \\ avec barre\net ligne"]
+    assert work["mes-engagements"].levels == [None, None]
 
 
 @pytest.mark.parametrize("version", ["scorm12", "scorm2004"])

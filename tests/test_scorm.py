@@ -266,8 +266,10 @@ def test_scorm12_notes_the_space_the_reflections_share(course_with_reflection, t
     assert isinstance(note, FormatNote)
     assert note.startswith(
         "reflections: 'ma-reflexion' (2 questions) share SCORM 1.2's cmi.comments (4096 "
-        "characters): 4061 are left for the answers, about 2030 each"
-    )  # 4096 - 2 * len("[ma-reflexion.1] ") - 1 line break
+        "characters, with a readable copy of the checklists' levels): 3997 are left for the "
+        "answers, about 1998 each"
+    )  # 4096 - 2 answer labels "[ma-reflexion.1] " - "[mes-engagements] ✓; ✓"
+    # - "[auto-evaluation] Pas encore; Pas encore" - 3 line breaks
     notes = get_exporter("scorm2004").build(course, tmp_path).warnings
     assert not [w for w in notes if "reflections" in w]
 

@@ -92,7 +92,8 @@ class Scorm12Exporter(ScormExporter):
 
 
 def _reflections_note(course: Course) -> list[FormatNote]:
-    """SCORM 1.2 has one cmi.comments of 4096 characters for every reflection answer."""
+    """SCORM 1.2 has one cmi.comments of 4096 characters for every reflection answer (and
+    the checklists' readable levels)."""
     space, questions = scorm12_text_space(course)
     if not questions:
         return []
@@ -101,8 +102,9 @@ def _reflections_note(course: Course) -> list[FormatNote]:
         for reflection in course.activities_of(model.Reflection)
     )
     return [FormatNote(
-        f"reflections: {names} share SCORM 1.2's cmi.comments ({COMMENTS_12_LIMIT} characters): "
-        f"{max(space, 0)} are left for the answers, about {max(space, 0) // questions} each, in "
+        f"reflections: {names} share SCORM 1.2's cmi.comments ({COMMENTS_12_LIMIT} characters, "
+        f"with a readable copy of the checklists' levels): {max(space, 0)} are left for the "
+        f"answers, about {max(space, 0) // questions} each, in "
         "an LMS that replaces cmi.comments (Moodle adds to it, so keeps longer texts); a learner "
         "whose answer does not fit is told it stays on their device; build scorm2004 to keep "
         f"{COMMENT_2004_LIMIT} characters per answer"

@@ -51,6 +51,9 @@ def course_map(course: model.Course, site: Site) -> dict:
         "passing": course.passing_score,
         "quizzes": quizzes,
         "checklists": checklists,
+        # Levels as the learner reads them, for the readable copy of their ticks (not part
+        # of the layout: rewording a level changes no position).
+        "levels": [checklist.scale for checklist in course.activities_of(model.Checklist)],
         "strings": {key: Interface(course.language)(key) for key in RUNTIME_STRINGS},
     }
 

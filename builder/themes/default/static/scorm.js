@@ -82,14 +82,14 @@
   }
   function commit() {
     if (terminated) return;
-    if (current) keepTexts(current.r);
+    if (current) keepTexts(current);
     flushInteractions();
     set(cmi.session, duration(Date.now() - started));
     if (String(api[call.commit]("")) !== "true") refused = true;
   }
   function terminate() {
     if (terminated) return;
-    if (current) keepTexts(current.r);
+    if (current) keepTexts(current);
     flushInteractions();
     set(cmi.exit, "suspend");  // resume where the learner left, with their answers
     set(cmi.session, duration(Date.now() - started));
@@ -345,7 +345,7 @@
   function readLog(text) {
     var texts = {};
     text.split("\n").forEach(function (line) {
-      var record = /^\[([\w-]+\.\d+)\] (.*)$/.exec(line);
+      var record = /^\[([\w-]+(?:\.\d+)?)\] (.*)$/.exec(line);
       if (record) texts[record[1]] = { text: unescapeLine(record[2]) };
     });
     return texts;
@@ -363,9 +363,20 @@
       held[get(prefix + "location")] = { text: unescapeLine(body), index: n };
     }
   }
-  function textsByKey(r) {  // course.js's {activity: [answers]} as {key: answer}
-    var wanted = {};
-    Object.keys(r || {}).forEach(function (id) {
+  // Each checklist's levels as the learner read them, for trainers: suspend_data has them too.
+  function levelsText(list, k, values) {
+    var scale = course.levels[k];
+    for (var i = 0, words = []; i < list.items; i++) {
+      words.push(scale.length ? scale[values[i]] || "—" : values[i] === 1 ? "✓" : "—");
+    }
+    return words.join("; ");
+  }
+  function textsByKey(state) {  // the answers as {key: answer}, checklists' levels first
+    var wanted = {}, r = state.r || {};
+    course.checklists.forEach(function (list, k) {
+      if (state.c[list.id]) wanted[list.id] = levelsText(list, k, state.c[list.id]);
+    });
+    Object.keys(r).forEach(function (id) {
       (r[id] || []).forEach(function (text, i) {
         if (typeof text === "string") wanted[id + "." + (i + 1)] = text;
       });
@@ -412,8 +423,8 @@
     }
     held = readLog(log);
   }
-  function keepTexts(r) {
-    var wanted = textsByKey(r);
+  function keepTexts(state) {
+    var wanted = textsByKey(state);
     var changed = Object.keys(wanted).filter(function (key) { return wanted[key] !== heldText(key); });
     if (!changed.length) return;
     if (v12) keepLog(wanted, changed);
@@ -422,8 +433,8 @@
   function loadTexts() {
     var r = {};
     Object.keys(held).forEach(function (key) {
-      var at = key.lastIndexOf("."), id = key.slice(0, at), i = Number(key.slice(at + 1)) - 1;
-      if (typeof held[key].text === "string" && i >= 0) (r[id] = r[id] || [])[i] = held[key].text;
+      var question = /^(.+)\.(\d+)$/.exec(key);  // checklists' keys have no number
+      if (question && typeof held[key].text === "string") (r[question[1]] = r[question[1]] || [])[question[2] - 1] = held[key].text;
     });
     return r;
   }
