@@ -63,7 +63,8 @@ class ChecklistWork:
     @property
     def pairs(self) -> list[tuple[str, str | None]]:
         """Each item's text with the level chosen (a tick box ticked: "✓"), None when none."""
-        return [(item.text, self._label(level)) for item, level in zip(self.activity.items, self.levels)]
+        items = self.activity.items
+        return [(item.text, self._label(level)) for item, level in zip(items, self.levels)]
 
     def _label(self, level: int | None) -> str | None:
         scale = self.activity.scale
@@ -119,8 +120,8 @@ def learner_work(
     work: list[ReflectionWork | ChecklistWork] = []
     for _, _, activity in course.activities():
         if isinstance(activity, model.Reflection):
-            answers = [texts.get(question_key(activity.id, i)) for i in range(len(activity.questions))]
-            work.append(ReflectionWork(activity, answers))
+            keys = [question_key(activity.id, i) for i in range(len(activity.questions))]
+            work.append(ReflectionWork(activity, [texts.get(key) for key in keys]))
         elif isinstance(activity, model.Checklist):
             stored = levels.get(activity.id, [])
             work.append(ChecklistWork(activity, [

@@ -101,7 +101,8 @@ def test_checklists_saved_by_another_layout_are_not_misread(course):
 
 def test_nothing_stored_gives_every_activity_empty_in_course_order(course):
     work = learner_work("scorm12", course, {})
-    assert [entry.activity.id for entry in work] == ["ma-reflexion", "mes-engagements", "auto-evaluation"]
+    ids = [entry.activity.id for entry in work]
+    assert ids == ["ma-reflexion", "mes-engagements", "auto-evaluation"]
     assert all(value is None for entry in work for _, value in entry.pairs)
 
 

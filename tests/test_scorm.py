@@ -262,7 +262,8 @@ def test_scorm12_warns_when_short_answers_may_overflow_suspend_data(course_dir, 
 
 def test_scorm12_notes_the_space_the_reflections_share(course_with_reflection, tmp_path):
     course = load_course(course_with_reflection)
-    (note,) = [w for w in get_exporter("scorm12").build(course, tmp_path).warnings if "reflections" in w]
+    warnings = get_exporter("scorm12").build(course, tmp_path).warnings
+    (note,) = [warning for warning in warnings if "reflections" in warning]
     assert isinstance(note, FormatNote)
     assert note.startswith(
         "reflections: 'ma-reflexion' (2 questions) share SCORM 1.2's cmi.comments (4096 "

@@ -5,9 +5,12 @@ localStorage is cleared in between, as Moodle clears it at each login."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from builder.learner_work import learner_work
 from builder.loader import load_course
+
+from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +48,9 @@ def decoded(player, course_dir) -> dict:
 
 
 @pytest.mark.parametrize(("version", "appends"), MODES)
-def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_with_reflection, version, appends):
+def test_reflections_and_ticks_come_back_after_a_new_login(
+    lms, course_with_reflection, version, appends
+):
     course_dir = course_with_reflection
     player = lms(course_dir, version)
     player.appends_comments = appends
@@ -54,7 +59,8 @@ def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_with_refl
     areas = frame.locator("form.reflection textarea")
     for i, answer in enumerate(ANSWERS):
         areas.nth(i).fill(answer)
-    assert "votre plateforme de formation les enregistre" in frame.locator("form.reflection .note").inner_text()
+    note = frame.locator("form.reflection .note").inner_text()
+    assert "votre plateforme de formation les enregistre" in note
     open_page(frame, "mes-engagements.html")
     frame.locator("input[name='i0']").check()
     open_page(frame, "auto-evaluation.html")
@@ -85,7 +91,8 @@ def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_with_refl
         log = player.stored["cmi.comments"]
         assert log.count("[ma-reflexion.1]") == (2 if appends else 1)  # Moodle: records added
         assert "[ma-reflexion.1] Réponse revue" in log.split("\n")
-        assert {"[mes-engagements] ✓; —", "[auto-evaluation] Oui; Pas encore"} <= set(log.split("\n"))
+        lines = set(log.split("\n"))
+        assert {"[mes-engagements] ✓; —", "[auto-evaluation] Oui; Pas encore"} <= lines
         assert len(log) <= 4096
     else:
         assert comments(player.stored) == {
@@ -99,10 +106,8 @@ def test_reflections_and_ticks_come_back_after_a_new_login(lms, course_with_refl
 def comments(stored: dict) -> dict:
     """SCORM 2004 comments from the learner, by location."""
     count = sum(key.endswith(".location") for key in stored if "comments_from_learner" in key)
-    return {
-        stored[f"cmi.comments_from_learner.{n}.location"]: stored[f"cmi.comments_from_learner.{n}.comment"]
-        for n in range(count)
-    }
+    entry = "cmi.comments_from_learner.{}.{}".format
+    return {stored[entry(n, "location")]: stored[entry(n, "comment")] for n in range(count)}
 
 
 @pytest.mark.parametrize(("version", "length"), [("scorm12", 4200), ("scorm2004", 4001)])
@@ -123,6 +128,7 @@ def test_an_answer_too_long_for_the_lms_is_kept_on_the_device_and_said(
     assert "gardée seulement sur cet appareil" in notice.inner_text()
     assert areas.nth(0).get_attribute("aria-describedby") == "ma-reflexion-1-kept"
     assert not frame.locator("#ma-reflexion-2-kept").count()
+    assert violations(Axe(), player.page.query_selector("#sco").content_frame()) == []
     player.leave()
     assert decoded(player, course_dir)["ma-reflexion"].answers == [None, "Courte"]
 
@@ -167,10 +173,11 @@ def test_the_flagships_reflections_all_fit(lms, flagship_copy, version):
     player.leave()
     answers = [answer for entry in decoded(player, flagship_copy).values()
                if hasattr(entry, "answers") for answer in entry.answers]  # fmt: skip
-    assert answers == [FLAGSHIP_ANSWER] * sum(len(entry.activity.questions) for entry in reflections)
+    questions = sum(len(entry.activity.questions) for entry in reflections)
+    assert answers == [FLAGSHIP_ANSWER] * questions
     if version == "scorm12":
         left = 4096 - len(player.stored["cmi.comments"])
-        print(f"\nSCORM 1.2: {len(answers)} answers of {len(FLAGSHIP_ANSWER)} characters leave {left} "
+        print(f"\nSCORM 1.2: {questions} answers of {len(FLAGSHIP_ANSWER)} characters leave {left} "
               "of cmi.comments' 4096 characters")  # fmt: skip
     else:
         longest = max(len(text) for key, text in comments(player.stored).items() if "." in key)
