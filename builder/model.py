@@ -517,6 +517,43 @@ def day_schedule(day: Day) -> list[Slot]:
     return _nest_inner_breaks(sorted(slots, key=lambda slot: slot.start))
 
 
+@dataclass
+class RunRow:
+    """A line of a sequence's run: an activity (timed when it has a duration) or a pause."""
+
+    start: dt.time | None
+    end: dt.time | None
+    activity: Activity | None = None
+    pause: Break | None = None
+
+
+def sequence_run(slot: Slot) -> list[RunRow]:
+    """The sequence's activities from its start, one after another, and its pauses at their
+    fixed times; an activity a pause interrupts ends that much later."""
+    pauses = sorted(slot.breaks, key=lambda pause: pause.start)
+    rows: list[RunRow] = []
+    cursor = _minutes(slot.start)
+    for activity in slot.sequence.activities:
+        while pauses and _minutes(pauses[0].start) <= cursor:
+            pause = pauses.pop(0)
+            rows.append(RunRow(pause.start, pause.end, pause=pause.break_))
+            cursor = max(cursor, _minutes(pause.end))
+        if not activity.duration:
+            rows.append(RunRow(None, None, activity=activity))
+            continue
+        end = cursor + int(activity.duration)
+        interrupting = []
+        while pauses and _minutes(pauses[0].start) < end:
+            pause = pauses.pop(0)
+            interrupting.append(RunRow(pause.start, pause.end, pause=pause.break_))
+            end += _minutes(pause.end) - _minutes(pause.start)
+        rows.append(RunRow(_clock(cursor), _clock(end), activity=activity))
+        rows += interrupting
+        cursor = end
+    rows += [RunRow(pause.start, pause.end, pause=pause.break_) for pause in pauses]
+    return rows
+
+
 def _nest_inner_breaks(slots: list[Slot]) -> list[Slot]:
     """A break lying wholly within a sequence's span is a pause of that sequence."""
     sequences = [slot for slot in slots if slot.sequence]

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from builder import model
 from builder.errors import CourseError
@@ -13,7 +14,7 @@ from builder.exporters import get_exporter
 from builder.loader import load_course
 from trainer_course import MARKER, trainer_course
 
-LEARNER_FORMATS = ["web", "scorm12", "scorm2004", "imscc", "moodlexml", "gift"]
+LEARNER_FORMATS = ["web", "scorm12", "scorm2004", "imscc", "moodlexml", "gift", "workbook"]
 
 
 @pytest.fixture(scope="module")
@@ -39,16 +40,23 @@ def test_trainer_material_is_read_everywhere(course_with_markers):
 
 
 def _output_texts(output: Path):
-    """(name, text) of every file of a build output: a folder, a zip package or one file."""
+    """(name, text) of every file of a build output: a folder, a zip package or one file;
+    a PDF's text as extracted."""
     if output.is_dir():
         for path in sorted(p for p in output.rglob("*") if p.is_file()):
-            yield str(path.relative_to(output)), path.read_bytes().decode("utf-8", "replace")
+            yield str(path.relative_to(output)), _text(path)
     elif zipfile.is_zipfile(output):
         with zipfile.ZipFile(output) as archive:
             for name in archive.namelist():
                 yield name, archive.read(name).decode("utf-8", "replace")
     else:
-        yield output.name, output.read_bytes().decode("utf-8", "replace")
+        yield output.name, _text(output)
+
+
+def _text(path: Path) -> str:
+    if path.suffix == ".pdf":
+        return "".join(page.extract_text() for page in PdfReader(path).pages)
+    return path.read_bytes().decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("name", LEARNER_FORMATS)

@@ -19,6 +19,8 @@ EXPORTERS: dict[str, tuple[str, str]] = {
     "imscc": ("builder.exporters.imscc", "ImsccExporter"),
     "moodlexml": ("builder.exporters.moodlexml", "MoodleXmlExporter"),
     "gift": ("builder.exporters.gift", "GiftExporter"),
+    "guide": ("builder.exporters.guide", "GuideExporter"),
+    "workbook": ("builder.exporters.workbook", "WorkbookExporter"),
 }
 
 

@@ -1,0 +1,250 @@
+"""The trainer's guide and the participant workbook: PDF text checked against the course, no
+answer and no trainer material in the workbook, nothing outside the page, same bytes twice."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree, html
+from pypdf import PdfReader
+
+from builder import model
+from builder.exporters import get_exporter
+from builder.loader import load_course
+from builder.markdown import RenderContext, render
+from conftest import COURSES
+from trainer_course import trainer_course
+
+PRINTED = ["guide", "workbook"]
+MM = 72 / 25.4  # PDF points per millimetre
+SIDE_MARGIN = 18 * MM  # print.css: @page margin
+BLOCKS = {"p", "li", "td", "th", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+NESTED = BLOCKS | {"ul", "ol", "table", "div", "figure"}
+
+
+def fingerprint(text: str) -> str:
+    """Letters and digits only, lower case: immune to line breaks, hyphenation, spacing."""
+    return re.sub(r"[^0-9a-zà-öø-ÿœ]", "", text.lower())
+
+
+def pdf_fingerprint(path: Path) -> str:
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return fingerprint(" ".join(page.extract_text() for page in reader.pages))
+
+
+def _plain(text: model.Markdown | None) -> str:
+    context = RenderContext(lambda path: path, lambda key: None, lambda diagram: "")
+    return render(text, context)
+
+
+def block_texts(text: model.Markdown | str | None) -> list[str]:
+    """Each paragraph, list item or cell of rendered Markdown, without what is nested in it:
+    the PDF prints list numbers and page furniture between blocks, never inside one."""
+    if isinstance(text, str):
+        text = model.Markdown(text)
+    markup = _plain(text)
+    if not markup.strip():
+        return []
+    tree = html.fromstring(f"<div>{markup}</div>")
+    texts = []
+    for element in tree.iter(*BLOCKS):
+        own = [element.text or ""]
+        for child in element:
+            if child.tag not in NESTED:
+                own.append("".join(child.itertext()))
+            own.append(child.tail or "")
+        texts.append(re.sub(r"\[@[\w-]+\]", "", "".join(own)))
+    return [t for t in texts if fingerprint(t)]
+
+
+def missing(texts: list[str], document: str) -> list[str]:
+    return [text for text in texts if fingerprint(text) not in document]
+
+
+@pytest.fixture(scope="module", params=COURSES, ids=lambda folder: folder.name)
+def built(request, tmp_path_factory):
+    course = load_course(request.param)
+    dist = tmp_path_factory.mktemp("print")
+    results = {name: get_exporter(name).build(course, dist) for name in PRINTED}
+    return course, results
+
+
+def _pdf(result) -> Path:
+    [pdf] = result.output.glob("*.pdf")
+    return pdf
+
+
+def test_both_build_without_warning_into_a_pdf_and_its_html(built):
+    course, results = built
+    for name, result in results.items():
+        assert result.warnings == []
+        assert sorted(p.name for p in result.output.iterdir()) == [
+            f"{course.id}-{name}.html", f"{course.id}-{name}.pdf"]
+
+
+def test_guide_has_every_sequence_activity_instruction_and_trainer_text(built):
+    course, results = built
+    guide = pdf_fingerprint(_pdf(results["guide"]))
+    expected = [day.title for day in course.days]
+    for day in course.days:
+        for sequence in day.sequences:
+            expected += [sequence.title, *_trainer_texts(sequence.trainer)]
+    for _, _, activity in course.activities():
+        expected += [activity.title, *_trainer_texts(activity.trainer)]
+        if isinstance(activity, model.Exercise):
+            expected += block_texts(activity.instructions)
+        if isinstance(activity, model.Discussion):
+            expected += block_texts(activity.prompt)
+    assert missing(expected, guide) == []
+
+
+def test_guide_has_every_quiz_answer_and_feedback(built):
+    course, results = built
+    guide = pdf_fingerprint(_pdf(results["guide"]))
+    expected = []
+    for quiz in course.activities_of(model.Quiz):
+        for question in quiz.questions:
+            expected += block_texts(question.text) + _answers(question)
+            expected += block_texts(question.feedback.correct)
+            expected += block_texts(question.feedback.incorrect)
+    assert expected and missing(expected, guide) == []
+
+
+def test_workbook_has_the_programme_the_work_and_the_tools(built):
+    course, results = built
+    workbook = pdf_fingerprint(_pdf(results["workbook"]))
+    expected = [o.text for o in course.objectives]
+    expected += [s.title for d in course.days for s in d.sequences]
+    for _, _, activity in course.activities():
+        if isinstance(activity, model.Exercise):
+            expected += [activity.title, *block_texts(activity.instructions)]
+        elif isinstance(activity, model.Reflection):
+            expected += activity.questions
+        elif isinstance(activity, model.Checklist):
+            expected += [item.text for item in activity.items]
+        elif isinstance(activity, model.Discussion):
+            expected += block_texts(activity.prompt)
+        elif isinstance(activity, model.Resource) and activity.file:
+            expected += block_texts((course.root / activity.file).read_text(encoding="utf-8"))
+    expected += [entry.term for entry in course.glossary]
+    expected += [work.title for work in course.bibliography]
+    assert missing(expected, workbook) == []
+
+
+def test_workbook_has_no_answer_and_no_trainer_text(built):
+    course, results = built
+    workbook = pdf_fingerprint(_pdf(results["workbook"]))
+    secret = []
+    for quiz in course.activities_of(model.Quiz):
+        for question in quiz.questions:
+            secret += block_texts(question.text)
+            secret += block_texts(question.feedback.correct) + block_texts(question.feedback.incorrect)
+            secret += [text for choice in getattr(question, "choices", [])
+                       for text in block_texts(choice.feedback)]
+    owners = [course, *(s for d in course.days for s in d.sequences)]
+    owners += [activity for _, _, activity in course.activities()]
+    for owner in owners:
+        secret += _trainer_texts(owner.trainer)
+    distinctive = [text for text in secret if len(fingerprint(text)) >= 40]
+    assert distinctive
+    assert [text for text in distinctive if fingerprint(text) in workbook] == []
+
+
+def test_no_text_runs_outside_the_page_margins(built):
+    _, results = built
+    for name, result in results.items():
+        assert _words_outside_margins(_pdf(result)) == [], name
+
+
+def test_the_print_html_is_the_document_the_pdf_was_made_from(built):
+    course, results = built
+    for name, result in results.items():
+        [page] = result.output.glob("*.html")
+        tree = html.fromstring(page.read_bytes())
+        assert tree.get("lang") == course.language
+        assert "@page" in tree.findtext(".//style")
+        anchors = {element.get("id") for element in tree.iter() if element.get("id")}
+        links = {a.get("href")[1:] for a in tree.iter("a") if a.get("href", "").startswith("#")}
+        assert links <= anchors, f"{name}: links to nothing: {sorted(links - anchors)}"
+
+
+def test_trainer_material_is_all_in_the_guide(tmp_path):
+    markers = trainer_course(tmp_path / "cours")
+    guide = get_exporter("guide").build(load_course(tmp_path / "cours"), tmp_path / "dist")
+    assert missing(markers, pdf_fingerprint(_pdf(guide))) == []  # the workbook: see
+    # test_trainer_material.py, which checks every learner output
+
+
+def test_same_sources_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768348800")
+    trainer_course(tmp_path / "cours")
+    course = load_course(tmp_path / "cours")
+    for name in PRINTED:
+        first = get_exporter(name).build(course, tmp_path / "one").output
+        second = get_exporter(name).build(course, tmp_path / "two").output
+        for path in sorted(first.iterdir()):
+            assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+
+
+def test_sequence_run_times_activities_around_the_pauses():
+    day = model.Day(id="j", title="J", start=model.dt.time(9, 0), sequences=[
+        model.Sequence(id="s", title="S", duration=model.Minutes(120), activities=[
+            model.Theory(id="a", type="theory", title="A", body=model.Markdown("a"),
+                         duration=model.Minutes(40)),
+            model.Resource(id="r", type="resource", title="R", url=model.Url("https://x.org")),
+            model.Theory(id="b", type="theory", title="B", body=model.Markdown("b"),
+                         duration=model.Minutes(30)),
+            model.Theory(id="c", type="theory", title="C", body=model.Markdown("c"),
+                         duration=model.Minutes(35)),
+        ])],
+        breaks=[model.Break(title="Pause", start=model.dt.time(10, 0), duration=model.Minutes(15))])
+    [slot] = model.day_schedule(day)
+    rows = [(row.activity.id if row.activity else row.pause.title,
+             row.start and f"{row.start:%H:%M}", row.end and f"{row.end:%H:%M}")
+            for row in model.sequence_run(slot)]
+    assert rows == [("a", "09:00", "09:40"), ("r", None, None),
+                    ("b", "09:40", "10:25"),  # interrupted by the pause, so 15 minutes later
+                    ("Pause", "10:00", "10:15"), ("c", "10:25", "11:00")]
+
+
+def _trainer_texts(trainer: model.TrainerMaterial | None) -> list[str]:
+    if not trainer:
+        return []
+    texts = [*trainer.materials, *trainer.debrief, trainer.room or "", trainer.groups or ""]
+    for markdown in (trainer.notes, trainer.instructions, trainer.expected):
+        texts += block_texts(markdown)
+    for row in trainer.grid:
+        texts.append(row.criterion)
+        indicators = row.indicators if isinstance(row.indicators, list) else [row.indicators]
+        texts += [text for indicator in indicators for text in block_texts(indicator)]
+    return [text for text in texts if text]
+
+
+def _answers(question: model.Question) -> list[str]:
+    if isinstance(question, (model.SingleChoice, model.MultipleChoice)):
+        return [text for choice in question.choices
+                for text in [choice.text, *block_texts(choice.feedback)]]
+    if isinstance(question, model.Matching):
+        return [f"{pair.prompt} {pair.match}" for pair in question.pairs]
+    if isinstance(question, model.ShortAnswer):
+        return list(question.answers)
+    return []  # true/false: the answer is a word every guide prints; its feedback says why
+
+
+def _words_outside_margins(pdf: Path) -> list[tuple[int, str]]:
+    """Words poppler finds left of the left margin or right of the right one (1 pt slack)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           check=True).stdout
+    tree = etree.fromstring(boxes, etree.XMLParser(recover=True))
+    outside = []
+    for number, page in enumerate(tree.iter("{*}page"), 1):
+        width = float(page.get("width"))
+        for word in page.iter("{*}word"):
+            if (float(word.get("xMin")) < SIDE_MARGIN - 1
+                    or float(word.get("xMax")) > width - SIDE_MARGIN + 1):
+                outside.append((number, word.text))
+    return outside
