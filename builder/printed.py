@@ -26,10 +26,12 @@ from builder.slugs import slugify
 
 TEMPLATES = Path(__file__).parent / "themes" / "default" / "templates"
 ASSETS_FOLDER = "assets"
+STYLESHEET = "print.css"
 
 
 class PrintExporter(Exporter):
-    """Writes `<folder>/<course id>-<name>.html` and the PDF of that same HTML."""
+    """Writes `<folder>/<course id>-<name>.html`, its stylesheet and images, and the PDF of
+    that same HTML."""
 
     template: ClassVar[str]
 
@@ -43,9 +45,10 @@ class PrintExporter(Exporter):
         renderer = PrintRenderer(course, self.documents(course))
         html = renderer.render(
             self.template, document_title=renderer.ui(f"{self.name}_title"),
-            document_class=self.name, **self.context(course, renderer),
+            document_class=self.name, stylesheet=STYLESHEET, **self.context(course, renderer),
         )
         target.mkdir()
+        (target / STYLESHEET).write_bytes((TEMPLATES / "print" / STYLESHEET).read_bytes())
         for path in sorted(renderer.assets):
             copy = target / ASSETS_FOLDER / path
             copy.parent.mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,13 @@ def built(request, tmp_path_factory):
     return course, results
 
 
+@pytest.fixture(scope="module")
+def texts(built) -> dict[str, str]:
+    """Each document's PDF text as a fingerprint, extracted once."""
+    _, results = built
+    return {name: pdf_fingerprint(_pdf(result)) for name, result in results.items()}
+
+
 def _pdf(result) -> Path:
     [pdf] = result.output.glob("*.pdf")
     return pdf
@@ -83,12 +90,12 @@ def test_both_build_without_warning_into_a_pdf_and_its_html(built):
     for name, result in results.items():
         assert result.warnings == []
         assert sorted(p.name for p in result.output.iterdir()) == [
-            f"{course.id}-{name}.html", f"{course.id}-{name}.pdf"]
+            f"{course.id}-{name}.html", f"{course.id}-{name}.pdf", "print.css"]
 
 
-def test_guide_has_every_sequence_activity_instruction_and_trainer_text(built):
-    course, results = built
-    guide = pdf_fingerprint(_pdf(results["guide"]))
+def test_guide_has_every_sequence_activity_instruction_and_trainer_text(built, texts):
+    course, _ = built
+    guide = texts["guide"]
     expected = [day.title for day in course.days]
     for day in course.days:
         for sequence in day.sequences:
@@ -102,9 +109,9 @@ def test_guide_has_every_sequence_activity_instruction_and_trainer_text(built):
     assert missing(expected, guide) == []
 
 
-def test_guide_has_every_quiz_answer_and_feedback(built):
-    course, results = built
-    guide = pdf_fingerprint(_pdf(results["guide"]))
+def test_guide_has_every_quiz_answer_and_feedback(built, texts):
+    course, _ = built
+    guide = texts["guide"]
     expected = []
     for quiz in course.activities_of(model.Quiz):
         for question in quiz.questions:
@@ -114,9 +121,9 @@ def test_guide_has_every_quiz_answer_and_feedback(built):
     assert expected and missing(expected, guide) == []
 
 
-def test_workbook_has_the_programme_the_work_and_the_tools(built):
-    course, results = built
-    workbook = pdf_fingerprint(_pdf(results["workbook"]))
+def test_workbook_has_the_programme_the_work_and_the_tools(built, texts):
+    course, _ = built
+    workbook = texts["workbook"]
     expected = [o.text for o in course.objectives]
     expected += [s.title for d in course.days for s in d.sequences]
     for _, _, activity in course.activities():
@@ -135,9 +142,9 @@ def test_workbook_has_the_programme_the_work_and_the_tools(built):
     assert missing(expected, workbook) == []
 
 
-def test_workbook_has_no_answer_and_no_trainer_text(built):
-    course, results = built
-    workbook = pdf_fingerprint(_pdf(results["workbook"]))
+def test_workbook_has_no_answer_and_no_trainer_text(built, texts):
+    course, _ = built
+    workbook = texts["workbook"]
     secret = []
     for quiz in course.activities_of(model.Quiz):
         for question in quiz.questions:
@@ -166,7 +173,8 @@ def test_the_print_html_is_the_document_the_pdf_was_made_from(built):
         [page] = result.output.glob("*.html")
         tree = html.fromstring(page.read_bytes())
         assert tree.get("lang") == course.language
-        assert "@page" in tree.findtext(".//style")
+        [stylesheet] = [link.get("href") for link in tree.iter("link")]
+        assert "@page" in (result.output / stylesheet).read_text(encoding="utf-8")
         anchors = {element.get("id") for element in tree.iter() if element.get("id")}
         links = {a.get("href")[1:] for a in tree.iter("a") if a.get("href", "").startswith("#")}
         assert links <= anchors, f"{name}: links to nothing: {sorted(links - anchors)}"
