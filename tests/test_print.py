@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from builder import model
 from builder.exporters import get_exporter
+from builder.i18n import Interface
 from builder.loader import load_course
 from builder.markdown import RenderContext, render
 from conftest import COURSES
@@ -112,12 +113,9 @@ def test_guide_has_every_sequence_activity_instruction_and_trainer_text(built, t
 def test_guide_has_every_quiz_answer_and_feedback(built, texts):
     course, _ = built
     guide = texts["guide"]
-    expected = []
-    for quiz in course.activities_of(model.Quiz):
-        for question in quiz.questions:
-            expected += block_texts(question.text) + _answers(question)
-            expected += block_texts(question.feedback.correct)
-            expected += block_texts(question.feedback.incorrect)
+    ui = Interface(course.language)
+    expected = [text for question in _questions(course) for text in _answers(question, ui)]
+    expected += _quiz_texts(course)
     assert expected and missing(expected, guide) == []
 
 
@@ -145,13 +143,7 @@ def test_workbook_has_the_programme_the_work_and_the_tools(built, texts):
 def test_workbook_has_no_answer_and_no_trainer_text(built, texts):
     course, _ = built
     workbook = texts["workbook"]
-    secret = []
-    for quiz in course.activities_of(model.Quiz):
-        for question in quiz.questions:
-            secret += block_texts(question.text)
-            secret += block_texts(question.feedback.correct) + block_texts(question.feedback.incorrect)
-            secret += [text for choice in getattr(question, "choices", [])
-                       for text in block_texts(choice.feedback)]
+    secret = _quiz_texts(course)
     owners = [course, *(s for d in course.days for s in d.sequences)]
     owners += [activity for _, _, activity in course.activities()]
     for owner in owners:
@@ -232,15 +224,30 @@ def _trainer_texts(trainer: model.TrainerMaterial | None) -> list[str]:
     return [text for text in texts if text]
 
 
-def _answers(question: model.Question) -> list[str]:
+def _questions(course: model.Course) -> list[model.Question]:
+    return [question for quiz in course.activities_of(model.Quiz) for question in quiz.questions]
+
+
+def _quiz_texts(course: model.Course) -> list[str]:
+    """Every question's text and every feedback it gives (its choices' too)."""
+    texts = []
+    for question in _questions(course):
+        texts += block_texts(question.text)
+        texts += block_texts(question.feedback.correct) + block_texts(question.feedback.incorrect)
+        texts += [text for choice in getattr(question, "choices", [])
+                  for text in block_texts(choice.feedback)]
+    return texts
+
+
+def _answers(question: model.Question, ui: Interface) -> list[str]:
+    """The choices (right and wrong: the guide marks each) or the right answers."""
     if isinstance(question, (model.SingleChoice, model.MultipleChoice)):
-        return [text for choice in question.choices
-                for text in [choice.text, *block_texts(choice.feedback)]]
+        return [choice.text for choice in question.choices]
     if isinstance(question, model.Matching):
         return [f"{pair.prompt} {pair.match}" for pair in question.pairs]
     if isinstance(question, model.ShortAnswer):
         return list(question.answers)
-    return []  # true/false: the answer is a word every guide prints; its feedback says why
+    return [ui("right_answer") + ui("answer_true" if question.answer else "answer_false")]
 
 
 def _words_outside_margins(pdf: Path) -> list[tuple[int, str]]:
