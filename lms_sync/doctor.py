@@ -1,4 +1,8 @@
-"""`moodle doctor`: what the site is, what the token may call, and what is missing for each command."""
+"""`moodle doctor`: what the site is, what the token may call, and what is missing for each command.
+
+With the plugin local_coursebridge, every capability is checked (its status function answers for the
+token's user); without it, only what a harmless read shows.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass, field
 
 from lms_sync.client import MoodleClient
 from lms_sync.errors import SERVICES_PAGE, MissingCapabilityError
+from lms_sync.plugin import INSTALL_HINT, plugin_functions, plugin_version
 
 READS = (
     "core_webservice_get_site_info",
@@ -71,7 +76,9 @@ COMMAND_CAPABILITIES = {
     ),
     "sync apply --prune": ("enrol/manual:unenrol",),
     "report": ("moodle/course:viewparticipants", "mod/scorm:viewreport", "mod/forum:viewdiscussion"),
+    "sync apply with content": ("local/coursebridge:publish", "moodle/restore:restorecourse", "moodle/course:manageactivities"),
 }
+STATUS = "local_coursebridge_get_status"
 
 
 @dataclass
@@ -84,10 +91,15 @@ class DoctorReport:
     missing_functions: dict[str, list[str]]  # command -> functions the token lacks
     missing_capabilities: list[str] = field(default_factory=list)  # found missing by a probe
     unchecked_capabilities: list[str] = field(default_factory=list)  # no read shows them
+    plugin: str = ""  # local_coursebridge: its version, or why it cannot be used
+    plugin_usable: bool = False
+    plugin_installed: bool = False
 
     @property
     def ok(self) -> bool:
-        return not any(self.missing_functions.values()) and not self.missing_capabilities
+        """Ready for every command; the plugin counts once installed (it is needed only for content:)."""
+        plugin_ok = self.plugin_usable or not self.plugin_installed
+        return not any(self.missing_functions.values()) and not self.missing_capabilities and plugin_ok
 
     def lines(self) -> list[str]:
         admin = "a site administrator" if self.site_admin else "not a site administrator"
@@ -100,6 +112,7 @@ class DoctorReport:
             out.append(f"  {command}: " + ("ok" if not missing else f"missing {', '.join(missing)}"))
         if any(self.missing_functions.values()):
             out.append(f"  Add missing functions at {SERVICES_PAGE} > (the token's service) > Functions > Add functions.")
+        out.append(f"Plugin local_coursebridge: {self.plugin}")
         out.append("Capabilities:")
         if self.site_admin:
             out.append("  ok: a site administrator holds them all")
@@ -113,7 +126,8 @@ class DoctorReport:
 def diagnose(client: MoodleClient) -> DoctorReport:
     info = client.call("core_webservice_get_site_info")
     allowed = {function["name"] for function in info.get("functions", [])}
-    missing = {command: [f for f in needed if f not in allowed] for command, needed in COMMAND_FUNCTIONS.items()}
+    commands = {**COMMAND_FUNCTIONS, "sync apply with content": READS + WRITES + plugin_functions()}
+    missing = {command: [f for f in needed if f not in allowed] for command, needed in commands.items()}
     report = DoctorReport(
         site_name=info.get("sitename", ""),
         release=info.get("release", "?"),
@@ -122,9 +136,34 @@ def diagnose(client: MoodleClient) -> DoctorReport:
         site_admin=bool(info.get("userissiteadmin")),
         missing_functions=missing,
     )
-    if not report.site_admin:
+    if STATUS in allowed:
+        _plugin_status(client, report)
+    else:
+        report.plugin = f"absent (needed only for the sync file's content:); {INSTALL_HINT}"
+        del report.missing_functions["sync apply with content"]  # the plugin's line says what to do
+    if not report.site_admin and not report.plugin_usable:
         _probe_capabilities(client, allowed, report)
     return report
+
+
+def _plugin_status(client: MoodleClient, report: DoctorReport) -> None:
+    """The plugin's version and, when it can be used, every capability the commands need, as held site-wide."""
+    report.plugin_installed = True
+    needed = list(dict.fromkeys(c for command in COMMAND_CAPABILITIES.values() for c in command))
+    try:
+        status = client.call(STATUS, {"capabilities": needed})
+    except MissingCapabilityError:
+        report.plugin = "installed, but the token's user lacks local/coursebridge:publish: allow it in that user's role"
+        return
+    if status["version"] < plugin_version():
+        report.plugin = (
+            f"version {status['version']} is too old: this coursebridge needs {plugin_version()} or later; "
+            f"upload the new local_coursebridge.zip (`coursebridge moodle plugin -o DIR`) at Site administration > Plugins > Install plugins"
+        )
+        return
+    report.plugin = f"version {status['version']} (release {status['release']}): ok"
+    report.plugin_usable = True
+    report.missing_capabilities = [row["name"] for row in status["capabilities"] if not row["allowed"]]
 
 
 def _probe_capabilities(client: MoodleClient, allowed: set[str], report: DoctorReport) -> None:
