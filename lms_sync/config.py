@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from builder.loader.sources import SourceProblem, compose
 from lms_sync.client import MoodleClient
 from lms_sync.errors import ConfigError
 from lms_sync.located import did_you_mean
@@ -89,8 +90,10 @@ def read_config_file(path: Path) -> dict:
         raise ConfigError(f"{path}: others can read this file that holds the token; run `chmod 600 {path}`")
     try:
         text = path.read_text(encoding="utf-8")
+        root = compose(text, str(path))  # nodes know their line; nesting is bounded before safe_load
         data = yaml.safe_load(text) or {}
-        root = yaml.compose(text)  # the same document as nodes, which know their line
+    except SourceProblem as problem:
+        raise ConfigError(f"{problem.location}: {problem.message}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not valid UTF-8; save it with UTF-8 encoding") from None
     except OSError as error:
@@ -102,7 +105,7 @@ def read_config_file(path: Path) -> dict:
     expected = ", ".join(sorted(CONFIG_KEYS))
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of {expected}")
-    for key_node, _ in root.value:
+    for key_node, _ in root.value if root else []:
         key = str(key_node.value)
         if key not in CONFIG_KEYS:
             where = f"{path}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"

@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 
 from builder.errors import CourseError, Location, Problem
+from builder.loader.sources import SourceProblem, compose
+from builder.loader.yaml_mistakes import explain
 
 __all__ = [
     "SAVE_AS_UTF8",
@@ -19,7 +21,7 @@ __all__ = [
     "Problem",
     "did_you_mean",
     "expected_one_of",
-    "located_problem",
+    "compose_yaml",
     "mapping_items",
     "read_utf8",
     "scalar_text",
@@ -63,10 +65,19 @@ def where(file: str, node: yaml.Node) -> Location:
     return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def located_problem(file: str, error: yaml.YAMLError) -> Problem:
-    mark = getattr(error, "problem_mark", None)
-    location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
-    return Problem(location, "", f"not valid YAML ({getattr(error, 'problem', None) or error})")
+def compose_yaml(text: str, file: str) -> yaml.Node | None:
+    """The document's nodes, by the course loader's composer (nesting bounded, no recursion);
+    InputError, located where the author must act, if it is not valid YAML."""
+    try:
+        return compose(text, file)
+    except SourceProblem as problem:
+        raise InputError([Problem(problem.location, "", problem.message)]) from None
+    except yaml.MarkedYAMLError as error:
+        explained = explain(text, error)
+        location = Location(file, explained.line + 1, explained.column + 1)
+        raise InputError([Problem(location, "", f"not valid YAML ({explained.message})")]) from None
+    except yaml.YAMLError as error:
+        raise InputError([Problem(Location(file), "", f"not valid YAML ({error})")]) from None
 
 
 def scalar_text(node: yaml.Node) -> str:

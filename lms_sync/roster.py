@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from builder.errors import Location
-from lms_sync.located import SAVE_AS_UTF8, InputError, Problem, located_problem, mapping_items, read_utf8, scalar_text
+from lms_sync.located import SAVE_AS_UTF8, InputError, Problem, compose_yaml, mapping_items, read_utf8, scalar_text
 from lms_sync.moodle_rules import refusal
 
 REQUIRED_COLUMNS = ("username", "firstname", "lastname", "email")
@@ -158,10 +158,7 @@ PASSWORD_COLUMN = (
 
 def _yaml_rows(path: Path, name: str) -> tuple[list[tuple[Row, Location]], list[Problem]]:
     """The people that could be read, and the problems of those that could not."""
-    try:
-        root = yaml.compose(read_utf8(path, name, SAVE_AS_UTF8))
-    except yaml.YAMLError as error:
-        raise InputError([located_problem(name, error)]) from None
+    root = compose_yaml(read_utf8(path, name, SAVE_AS_UTF8), name)
     if not isinstance(root, yaml.SequenceNode):
         where = Location(name, root.start_mark.line + 1, root.start_mark.column + 1) if root else Location(name)
         raise InputError([Problem(where, "", "expected a list of people, each with username, firstname, lastname, email")])

@@ -21,10 +21,10 @@ from lms_sync.located import (
     InputError,
     NodeReader,
     Problem,
+    compose_yaml,
     did_you_mean,
     expected_one_of,
     join,
-    located_problem,
     read_utf8,
     scalar_text,
 )
@@ -116,10 +116,7 @@ def load_sync_file(path: Path) -> SyncSpec:
         raise InputError([Problem(Location(name), "", _folder_given(path))])
     if not path.is_file():
         raise InputError([Problem(Location(name), "", "no such sync file")])
-    try:
-        root = yaml.compose(read_utf8(path, name, SAVE_AS_UTF8))
-    except yaml.YAMLError as error:
-        raise InputError([located_problem(name, error)]) from None
+    root = compose_yaml(read_utf8(path, name, SAVE_AS_UTF8), name)
     reader = NodeReader(name)
     top = reader.mapping(root, "", ("course", "users"), TOP_KEYS[2:]) if root is not None else None
     if top is None:

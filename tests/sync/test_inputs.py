@@ -299,3 +299,38 @@ def test_a_bad_moodle_config_file_is_located(tmp_path, content, message):
     with pytest.raises(ConfigError) as caught:
         load_settings(config_path=config, environ={})
     assert str(caught.value) == f"{config}{message}"
+
+
+DEEP = "- " + "[" * 3000 + "]" * 3000 + "\n"
+
+
+def test_deep_nesting_in_a_roster_a_sync_file_or_the_config_is_one_located_line(tmp_path):
+    deep = write(tmp_path / "deep.yaml", DEEP)
+    too_deep = f"{deep}:1:102: YAML nested too deeply; keep it under 100 levels"
+    for load in (lambda: load_roster(deep, DEFAULT_ROLES), lambda: load_sync_file(deep)):
+        with pytest.raises(InputError) as caught:
+            load()
+        assert problems(caught.value) == [too_deep]
+    deep.chmod(0o600)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=deep, environ={})
+    assert str(caught.value) == too_deep
+
+
+def test_an_empty_config_file_asks_for_the_token(tmp_path):
+    config = write(tmp_path / "moodle.yaml", "# nothing yet\n")
+    config.chmod(0o600)
+    with pytest.raises(ConfigError, match="no Moodle URL"):
+        load_settings(config_path=config, environ={})
+
+
+def test_an_unclosed_quote_in_a_sync_file_is_reported_where_it_opens(workdir):
+    sync = workdir / "sync.yaml"
+    lines = sync.read_text(encoding="utf-8").splitlines()
+    line = next(index for index, text in enumerate(lines) if text.startswith("  shortname: "))
+    lines[line] = '  shortname: "CP-2026'
+    sync.write_text("\n".join(lines) + '\nnote: "x"\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_sync_file(sync)
+    (problem,) = problems(caught.value)
+    assert problem.startswith(f"{sync}:{line + 1}:14: not valid YAML (the text quoted with \" here is not closed on its line")
