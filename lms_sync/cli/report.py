@@ -32,11 +32,13 @@ CERTIFICATES = "certificates"
 @click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True,
               help="CSV field separator: ';' for Excel in French (decimal comma), ',' elsewhere (decimal point).")
 @click.option("--timezone", "zone_name", help="Time zone of the times written (default: this computer's), e.g. Europe/Paris.")
+@click.option("--include-learner-texts", "learner_texts", is_flag=True,
+              help="Also put each learner's reflections and self-assessments in report.html and report.json (personal texts).")
 @click.option("--certificates", is_flag=True, help="Also write each learner's training certificate (PDF) and all of them in one PDF.")
 @click.option("--issued", type=click.DateTime(["%Y-%m-%d"]), help="Date written on the certificates (default: today).")
 @click.option("--signatory", help="Name and position of who signs the certificates, e.g. 'Marie Durand, directrice'.")
 @connection_options
-def command(sync_file: Path, output: Path, roles: tuple[str, ...], delimiter: str, zone_name: str | None, certificates: bool,
+def command(sync_file: Path, output: Path, roles: tuple[str, ...], delimiter: str, zone_name: str | None, learner_texts: bool, certificates: bool,
             issued: dt.datetime | None, signatory: str | None, **connection) -> None:
     """Report what the learners of the sync file's course did in Moodle, reading only."""
     spec = load_sync_file(sync_file)
@@ -50,7 +52,7 @@ def command(sync_file: Path, output: Path, roles: tuple[str, ...], delimiter: st
     count = len(learner_usernames(spec, roles))
     with click.progressbar(length=count, label="Reading learners", file=sys.stderr) as bar:
         collected = collect(client, spec, roles, progress=bar.update)
-    report = compute(course, collected)
+    report = compute(course, collected, learner_texts=learner_texts)
     read_at = dt.datetime.now(dt.UTC)
     output.mkdir(parents=True, exist_ok=True)
     _write(output / "report.csv", csv_text(report, delimiter, zone).encode("utf-8"))

@@ -57,6 +57,7 @@ class ScormActivity:
 class Attempt:
     number: int
     tracks: dict[str, object]  # element -> value, summaries (status, score_raw, total_time...) included
+    version: str = "1.2"  # the SCORM activity's: "1.2" or "2004"
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ def _bulk_attempts(client: MoodleClient, collected: Collected, progress: Callabl
             answer = client.call(BULK_READ, {"scormid": activity.id, "userids": chunk})
             for user in answer["users"]:
                 collected.attempts[activity.id, user["userid"]] = [
-                    Attempt(attempt["attempt"], {row["element"]: row["value"] for row in attempt["tracks"]}) for attempt in user["attempts"]
+                    Attempt(attempt["attempt"], {row["element"]: row["value"] for row in attempt["tracks"]}, activity.version)
+                    for attempt in user["attempts"]
                 ]
         progress(len(chunk))
 
@@ -179,7 +181,7 @@ def _tracks(client: MoodleClient, activity: ScormActivity, userid: int, number: 
     tracks = answer["data"]["tracks"]
     if not tracks:  # warning "notattempted"
         return None
-    return Attempt(answer["data"]["attempt"], {row["element"]: row["value"] for row in tracks})
+    return Attempt(answer["data"]["attempt"], {row["element"]: row["value"] for row in tracks}, activity.version)
 
 
 def _threads(client: MoodleClient, spec: SyncSpec, course: MoodleCourse) -> list[PromptThread]:

@@ -21,6 +21,7 @@ from builder import model
 from builder.exporters.scorm_map import course_map
 from builder.exporters.scorm_progress import decode_progress
 from builder.i18n import Interface
+from builder.learner_work import ChecklistWork, ReflectionWork, learner_work
 from builder.render import shuffled_matches
 from builder.site import build_site
 from lms_sync.moodle_text import shown
@@ -30,6 +31,7 @@ NOT_ENROLLED, NOT_STARTED, IN_PROGRESS, COMPLETED, PASSED, FAILED = (
     "not_enrolled", "not_started", "in_progress", "completed", "passed", "failed")
 STATUSES = (NOT_ENROLLED, NOT_STARTED, IN_PROGRESS, COMPLETED, PASSED, FAILED)
 LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"  # scorm.js's choice identifiers
+SCORM_VERSIONS = {"1.2": "scorm12", "2004": "scorm2004"}  # as learner_work names them
 INTERACTION = re.compile(r"^cmi\.interactions[._](\d+)\.(id|result|student_response|learner_response)$")
 NO_GROUP = ""
 
@@ -56,6 +58,7 @@ class LearnerFigures:
     answers: dict[str, Answer] = field(default_factory=dict)  # question id -> latest answer
     mastery: dict[str, float | None] = field(default_factory=dict)  # objective id -> 0..1
     posts: int = 0  # posts in the discussion prompts' threads
+    work: list[ReflectionWork | ChecklistWork] = field(default_factory=list)  # only when asked: personal
 
     @property
     def started(self) -> bool:
@@ -116,14 +119,20 @@ class Report:
     prompts: list[PromptFigures]
     pages_total: int
     passing_score: int
+    learner_texts: bool = False  # whether `work` was read (--include-learner-texts)
 
 
-def compute(course: model.Course, collected: Collected) -> Report:
+def compute(course: model.Course, collected: Collected, learner_texts: bool = False) -> Report:
+    """`learner_texts`: also each learner's reflections and self-assessments (personal: only when asked)."""
     site = build_site(course, Interface(course.language).strings)
     data = course_map(course, site)
     pages = [page.url for page in site.activity_pages]
     graded = {quiz.id for quiz in course.graded_quizzes}
     learners = [_learner(course, collected, learner, data, pages, graded) for learner in collected.learners]
+    if learner_texts:
+        for figures, latest in zip(learners, (_latest(collected, learner) for learner in collected.learners)):
+            if latest is not None:
+                figures.work = learner_work(SCORM_VERSIONS[latest.version], course, latest.tracks)
     _count_posts(learners, collected)
     return Report(
         course=course,
@@ -135,16 +144,14 @@ def compute(course: model.Course, collected: Collected) -> Report:
         prompts=_prompts(course, collected, learners),
         pages_total=len(pages),
         passing_score=course.passing_score,
+        learner_texts=learner_texts,
     )
 
 
 def _learner(course: model.Course, collected: Collected, learner: Learner, data: dict, pages: list[str], graded: set[str]) -> LearnerFigures:
     if learner.moodle_id is None:
         return LearnerFigures(learner, NOT_ENROLLED)
-    attempts = sorted(
-        (attempt for activity in collected.activities for attempt in collected.attempts.get((activity.id, learner.moodle_id), [])),
-        key=lambda attempt: int(attempt.tracks.get("timemodified", 0)),
-    )
+    attempts = _attempts(collected, learner)
     if not attempts:
         return LearnerFigures(learner, NOT_STARTED)
     latest = attempts[-1]
@@ -170,6 +177,21 @@ def _learner(course: model.Course, collected: Collected, learner: Learner, data:
     figures.answers = latest_answers(attempts)
     figures.mastery = _mastery(course, figures.answers)
     return figures
+
+
+def _attempts(collected: Collected, learner: Learner) -> list[Attempt]:
+    """Every attempt of the learner in the course's SCORM activities, the one modified last at the end."""
+    if learner.moodle_id is None:
+        return []
+    return sorted(
+        (attempt for activity in collected.activities for attempt in collected.attempts.get((activity.id, learner.moodle_id), [])),
+        key=lambda attempt: int(attempt.tracks.get("timemodified", 0)),
+    )
+
+
+def _latest(collected: Collected, learner: Learner) -> Attempt | None:
+    attempts = _attempts(collected, learner)
+    return attempts[-1] if attempts else None
 
 
 def seconds(duration: str) -> int:

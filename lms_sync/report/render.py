@@ -19,6 +19,7 @@ import lxml.html
 
 from builder import model
 from builder.i18n import Interface
+from builder.learner_work import ChecklistWork, ReflectionWork
 from builder.markdown import RenderContext, render
 from lms_sync.report.figures import NO_GROUP, LearnerFigures, Report
 
@@ -122,6 +123,7 @@ def figures_json(report: Report, read_at: dt.datetime) -> dict:
                 "quizzes": {quiz: {"score": score, "attempts": attempts} for quiz, (score, attempts) in l.quizzes.items()},
                 "answers": {question: {"correct": a.correct, "response": a.response} for question, a in l.answers.items()},
                 "mastery": l.mastery, "forum_posts": l.posts,
+                **({"work": [work_json(work) for work in l.work]} if report.learner_texts else {}),
             }
             for l in report.learners
         ],
@@ -149,6 +151,15 @@ def figures_json(report: Report, read_at: dt.datetime) -> dict:
             for p in report.prompts
         ],
     }
+
+
+def work_json(work: ReflectionWork | ChecklistWork) -> dict:
+    """A reflection's answers or a checklist's levels, None where nothing is stored."""
+    if isinstance(work, ReflectionWork):
+        return {"activity": work.activity.id, "type": "reflection", "title": work.activity.title,
+                "answers": [{"question": question, "answer": answer} for question, answer in work.pairs]}
+    return {"activity": work.activity.id, "type": "checklist", "title": work.activity.title,
+            "items": [{"item": item, "level": level} for item, level in work.pairs]}
 
 
 # --- HTML and PDF -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The report's dashboard (report.html) in Chromium: axe-core finds nothing (WCAG 2.1 A and AA), no
 request leaves the file, nothing scrolls sideways at 360 and 1280 px (screenshots saved as
-artifacts), and printing drops the navigation but keeps every chart and table."""
+artifacts), and printing drops the navigation but keeps every chart and table; learners' own work
+included (--include-learner-texts)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def dashboard(tmp_path_factory):
     with MoodleDouble() as moodle:
         seed_session(moodle, workdir)
         env = {"MOODLE_URL": moodle.url, "MOODLE_TOKEN": moodle.ADMIN_TOKEN, "XDG_CONFIG_HOME": str(workdir / "no-config")}
-        result = CliRunner().invoke(main, ["report", str(workdir / "sync.yaml"), "-o", str(workdir / "out"), "--timezone", "UTC"], env=env)
+        arguments = ["report", str(workdir / "sync.yaml"), "-o", str(workdir / "out"), "--timezone", "UTC", "--include-learner-texts"]
+        result = CliRunner().invoke(main, arguments, env=env)
     assert result.exit_code == 0, result.output
     return workdir / "out" / "report.html"
 

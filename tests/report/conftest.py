@@ -3,10 +3,10 @@ state, a SCORM 1.2 and a SCORM 2004 activity, posts in a general and a separate-
 
 | learner | group | what they did |
 | --- | --- | --- |
-| ajoly | Nord | 1.2: passed, 100; both quizzes, every page |
+| ajoly | Nord | 1.2: passed, 100; both quizzes, every page; a reflection written twice, a box ticked |
 | bnoel | Nord | 1.2: two attempts (50 min); failed at 50 on the second (evaluation taken twice) |
 | cpetit | Nord | 2004: in progress, two pages |
-| dleroy | Sud | 2004: passed, 75 (matching question wrong) |
+| dleroy | Sud | 2004: passed, 75 (matching question wrong); one reflection answer |
 | efaure | Sud | never opened the module; posted in the forum |
 | fmoreau | Sud | not enrolled (unenrolled after the sync) |
 | gvidal | (none) | 1.2: failed, 25 |
@@ -36,7 +36,7 @@ from .learners import Given, scorm_elements, suspend_data
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY = int(dt.datetime(2026, 3, 2, tzinfo=dt.UTC).timestamp())
 HOUR = 3600
-ALL_PAGES = list(range(6))
+ALL_PAGES = list(range(8))
 COURSE = load_course(FIXTURES / "course")
 COURSE_MAP = course_map(COURSE, build_site(COURSE, Interface("fr").strings))
 MATCH_OPTIONS = next(q for quiz in COURSE_MAP["quizzes"] for q in quiz["questions"] if q["type"] == "matching")["options"]
@@ -93,19 +93,21 @@ def seed_session(moodle: MoodleDouble, workdir: Path) -> None:
     v2004 = add_scorm(site, course.id, "Module (SCORM 2004)", SCORM_2004, identifier="bilan-demo")
     practice = answers_of("entrainement", ("e-vrai-faux", "true-false", "f", True))
 
-    def attempt(scorm, name, start, hours, state, status, score, time, given=()):
+    def attempt(scorm, name, start, hours, state, status, score, time, given=(), texts=None):
         version = "1.2" if scorm is v12 else "2004"
-        elements = scorm_elements(version, state, status, score, time, list(given))
+        elements = {**scorm_elements(version, state, status, score, time, list(given)), **(texts or {})}
         add_attempt(scorm, user[name].id, elements, DAY + start * HOUR, DAY + (start + hours) * HOUR)
 
-    attempt(v12, "ajoly", 8, 1, suspend_data(data, ALL_PAGES, {"entrainement": (1, 100), "evaluation": (1, 100)}),
-            "passed", 100, "00:45:00.00", practice + evaluation(True, True, True, True))
+    attempt(v12, "ajoly", 8, 1, suspend_data(data, ALL_PAGES, {"entrainement": (1, 100), "evaluation": (1, 100)}, {"auto-evaluation": "1"}),
+            "passed", 100, "00:45:00.00", practice + evaluation(True, True, True, True),
+            {"cmi.comments": "[reflexion.1] Un tour de table\\nchronométré\n[reflexion.1] Un tour de table\\npuis des binômes"})
     attempt(v12, "bnoel", 9, 1, suspend_data(data, [0, 1, 2], {}), "incomplete", None, "00:20:00")
     attempt(v12, "bnoel", 28, 1, suspend_data(data, ALL_PAGES, {"evaluation": (2, 50)}),
             "failed", 50, "00:30:00.00", evaluation(False, False, True, True))
     attempt(v2004, "cpetit", 1, 1, suspend_data(data, [0, 1], {}), "incomplete", None, "PT10M")
     attempt(v2004, "dleroy", 9, 1, suspend_data(data, ALL_PAGES, {"evaluation": (1, 75)}),
-            "completed/passed", 75, "PT1H5M30S", evaluation(True, True, False, True))
+            "completed/passed", 75, "PT1H5M30S", evaluation(True, True, False, True),
+            {"cmi.comments_from_learner.0.location": "reflexion.2", "cmi.comments_from_learner.0.comment": "{lang=fr}Les monopoles de parole"})
     attempt(v12, "gvidal", 7, 1, suspend_data(data, ALL_PAGES, {"evaluation": (1, 25)}),
             "failed", 25, "00:40:00", evaluation(False, False, False, True))
 

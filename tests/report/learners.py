@@ -25,8 +25,8 @@ class Given:
     correct: bool
 
 
-def suspend_data(course_map: dict, visited: list[int], quizzes: dict[str, tuple[int, int]]) -> str:
-    """`quizzes`: quiz id -> (attempts, score %) for the quizzes submitted."""
+def suspend_data(course_map: dict, visited: list[int], quizzes: dict[str, tuple[int, int]], checklists: dict[str, str] | None = None) -> str:
+    """`quizzes`: quiz id -> (attempts, score %) for the quizzes submitted; `checklists`: id -> levels ("1-1")."""
     values = [0] * (max(visited) // 6 + 1 if visited else 0)
     for index in visited:
         values[index // 6] |= 1 << index % 6
@@ -35,8 +35,8 @@ def suspend_data(course_map: dict, visited: list[int], quizzes: dict[str, tuple[
     for quiz in course_map["quizzes"]:
         attempts, score = quizzes.get(quiz["id"], (0, 0))
         entries.append(f"{B36[attempts]}{_base36(score).rjust(2, '0')}" if attempts else "")
-    checklists = ";".join("" for _ in course_map["checklists"])
-    return f"1{course_map['layout']}|{bits}|{';'.join(entries)}|{checklists}"
+    levels = ";".join((checklists or {}).get(checklist["id"], "") for checklist in course_map["checklists"])
+    return f"1{course_map['layout']}|{bits}|{';'.join(entries)}|{levels}"
 
 
 def scorm_elements(version: str, state: str, status: str, score: float | None, total_time: str, answers: list[Given] = ()) -> dict[str, str]:

@@ -34,15 +34,15 @@ def test_csv_has_one_row_per_learner_with_exact_figures(session):
     assert rows["ajoly"] == {
         "Identifiant": "ajoly", "Nom": "Joly", "Prénom": "Agathe", "Groupes": "Groupe Nord", "Inscrite": "oui",
         "Statut": "Réussi", "Tentatives": "1", "Score": "100", "Progression": "100", "Temps passé (min)": "45",
-        "Premier accès": "2026-03-02 08:00", "Dernier accès": "2026-03-02 09:00", "Pages vues": "6",
+        "Premier accès": "2026-03-02 08:00", "Dernier accès": "2026-03-02 09:00", "Pages vues": "8",
         "entrainement : score (%)": "100", "entrainement : tentatives": "1", "evaluation : score (%)": "100",
         "evaluation : tentatives": "1", "O1 : maîtrise (%)": "100", "O2 : maîtrise (%)": "100", "Messages aux forums": "2",
     }
     bnoel = rows["bnoel"]  # two SCORM attempts, the evaluation taken twice in the second
     assert (bnoel["Statut"], bnoel["Tentatives"], bnoel["Score"], bnoel["Temps passé (min)"]) == ("Échoué", "2", "50", "50")
     assert (bnoel["evaluation : tentatives"], bnoel["O1 : maîtrise (%)"], bnoel["O2 : maîtrise (%)"]) == ("2", "50", "67")
-    cpetit = rows["cpetit"]  # SCORM 2004, in progress: 2 pages of 6 and no graded quiz out of 1
-    assert (cpetit["Statut"], cpetit["Progression"], cpetit["Pages vues"], cpetit["Score"]) == ("En cours", "29", "2", "")
+    cpetit = rows["cpetit"]  # SCORM 2004, in progress: 2 pages of 8 and no graded quiz out of 1
+    assert (cpetit["Statut"], cpetit["Progression"], cpetit["Pages vues"], cpetit["Score"]) == ("En cours", "22", "2", "")
     dleroy = rows["dleroy"]  # SCORM 2004: 1 h 05 min 30 s
     assert (dleroy["Statut"], dleroy["Score"], dleroy["Temps passé (min)"], dleroy["O2 : maîtrise (%)"]) == ("Réussi", "75", "66", "67")
     assert (rows["efaure"]["Statut"], rows["efaure"]["Tentatives"], rows["efaure"]["Messages aux forums"]) == ("Pas commencé", "0", "1")
@@ -62,7 +62,7 @@ def test_json_holds_every_figure(session):
     assert session.report().exit_code == 0
     data = figures(session)
     assert data["course"] == {"id": "bilan-demo", "title": "Animer un atelier d'échange de pratiques",
-                              "moodle": "Animer un atelier d'échange de pratiques", "passing_score": 70, "activity_pages": 6}
+                              "moodle": "Animer un atelier d'échange de pratiques", "passing_score": 70, "activity_pages": 8}
     groups = {group["name"]: group for group in data["groups"]}
     assert groups["Groupe Nord"] == {"name": "Groupe Nord", "enrolled": 3, "started": 3, "completed": 2, "passed": 1,
                                      "mean_score": 75.0, "mastery": {"O1": 0.75, "O2": pytest.approx(5 / 6)}}
@@ -94,7 +94,9 @@ def test_json_holds_every_figure(session):
     assert discussions["regulation"]["forum"] == "Forum des échanges"  # one discussion per group
     assert [(g["name"], g["posters"]) for g in discussions["regulation"]["groups"]] == [("Groupe Nord", 2), ("Groupe Sud", 1), (None, 0)]
     bnoel = next(learner for learner in data["learners"] if learner["username"] == "bnoel")
-    assert bnoel["pages_visited"] == ["definition.html", "presentations.html", "atelier.html", "entrainement.html", "regulation.html", "evaluation.html"]
+    assert bnoel["pages_visited"] == ["definition.html", "presentations.html", "atelier.html", "entrainement.html", "regulation.html", "evaluation.html",
+                                      "reflexion.html", "auto-evaluation.html"]
+    assert "work" not in bnoel  # personal texts only when asked
     assert (bnoel["attempts"], bnoel["time_spent_seconds"], bnoel["first_access"]) == (2, 3000, "2026-03-02T09:00:00Z")
     assert bnoel["quizzes"] == {"evaluation": {"score": 50, "attempts": 2}}
     assert bnoel["answers"]["q-objectif"] == {"correct": False, "response": "a"}
@@ -208,3 +210,21 @@ def test_doctor_checks_what_the_report_needs(session):
     lines = session.run("moodle", "doctor").stdout.splitlines()
     assert "  report: missing mod_forum_get_discussion_posts" in lines
     assert "mod/scorm:viewreport" in lines[-1]  # a role must allow it; no read can check it without a learner
+
+
+def test_learner_texts_only_when_asked(session):
+    assert session.report().exit_code == 0
+    assert "monopoles" not in (session.workdir / "out" / "report.html").read_text(encoding="utf-8")
+    assert session.report("--include-learner-texts").exit_code == 0
+    learners = {learner["username"]: learner for learner in figures(session)["learners"]}
+    assert learners["ajoly"]["work"] == [  # SCORM 1.2: the last record of a key in cmi.comments holds its text
+        {"activity": "reflexion", "type": "reflection", "title": "Ce que je retiens", "answers": [
+            {"question": "Qu'allez-vous essayer dès votre prochain atelier ?", "answer": "Un tour de table\npuis des binômes"},
+            {"question": "Quelle situation de régulation redoutez-vous ?", "answer": None}]},
+        {"activity": "auto-evaluation", "type": "checklist", "title": "Où j'en suis", "items": [
+            {"item": "Je sais fixer l'objectif d'un atelier", "level": "✓"}, {"item": "Je sais poser les règles de l'échange", "level": None}]},
+    ]
+    assert learners["dleroy"]["work"][0]["answers"][1]["answer"] == "Les monopoles de parole"  # SCORM 2004's comments
+    assert learners["efaure"]["work"] == []  # never started: nothing stored
+    html = (session.workdir / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Les monopoles de parole" in html and "Travaux personnels des stagiaires" in html
