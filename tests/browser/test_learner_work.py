@@ -183,3 +183,33 @@ def test_the_flagships_reflections_all_fit(lms, flagship_copy, version):
         longest = max(len(text) for key, text in comments(player.stored).items() if "." in key)
         print(f"\nSCORM 2004: each answer leaves {4000 - (longest - len('{lang=fr}'))} of its "
               "comment's 4000 characters")  # fmt: skip
+
+
+# Makes the LMS refuse the learner's comments while window.refusing is set.
+REFUSE_COMMENTS = """(version) => {
+  const api = window.lms, set = version === 'scorm12' ? 'LMSSetValue' : 'SetValue';
+  const original = api[set];
+  window.refusing = true;
+  api[set] = (element, value) => window.refusing && element.startsWith('cmi.comments')
+    ? 'false' : original(element, value);
+}"""
+
+
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_a_refused_answer_is_told_and_sent_again(lms, course_with_reflection, version):
+    player = lms(course_with_reflection, version)
+    frame = player.launch()
+    player.page.evaluate(REFUSE_COMMENTS, version)
+    open_page(frame, "ma-reflexion.html")
+    area = frame.locator("form.reflection textarea").first
+    area.fill("Une réponse")
+    area.blur()
+    notice = frame.locator("#tracking-notice[role=status]")
+    notice.wait_for()
+    assert "n'ont pas pu être enregistrés" in notice.inner_text()
+    assert not frame.locator(".text-kept-locally").count()  # room enough: not a device-only text
+    player.page.evaluate("() => { window.refusing = false; }")
+    open_page(frame, "mes-engagements.html")
+    assert notice.is_hidden()
+    player.leave()
+    assert decoded(player, course_with_reflection)["ma-reflexion"].answers[0] == "Une réponse"

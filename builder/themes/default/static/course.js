@@ -258,7 +258,7 @@
   function showKept(form) {  // a polite notice under each answer the LMS does not hold
     form.querySelectorAll("textarea").forEach(function (area) {
       var notice = document.getElementById(area.id + "-kept");
-      var kept = tracker.keptText(form.dataset.reflection, Number(area.name.slice(1)), area.value);
+      var kept = tracker.keptText(form.dataset.reflection, Number(area.name.slice(1)));
       if (kept && notice) {
         notice.remove();
         area.removeAttribute("aria-describedby");

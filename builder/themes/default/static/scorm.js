@@ -336,6 +336,9 @@
   var commentCount = 0;  // 2004: cmi.comments_from_learner._count
   var log = "";  // 1.2: cmi.comments as the LMS holds it
   var appends = null;  // 1.2: whether the LMS appends to cmi.comments (null: not known yet)
+  var noRoom = {};  // keys of the answers too long for the LMS: they stay on this device
+  function room(key, fits) { if (fits) delete noRoom[key]; else noRoom[key] = true; return fits; }
+  function putText(element, value) { return put(element, value) || !(refused = true); }
   function escapeLine(text) {
     return String(text).replace(/\\/g, "\\\\").replace(/\r\n?/g, "\n").replace(/\n/g, "\\n").replace(/\{/g, "\\{");
   }
@@ -384,15 +387,16 @@
     return wanted;
   }
   function heldText(key) { return held[key] && typeof held[key].text === "string" ? held[key].text : ""; }
+  // A refused write (not one too long) is told like any refused save, and tried again.
   function keepComment(key, text) {  // 2004
     var entry = held[key], body = escapeLine(text);
-    if (body.length > COMMENT_LIMIT) return;
+    if (!room(key, body.length <= COMMENT_LIMIT)) return;
     if (!entry) {
-      if (!put("cmi.comments_from_learner." + commentCount + ".location", key)) return;
+      if (!putText("cmi.comments_from_learner." + commentCount + ".location", key)) return;
       entry = held[key] = { text: null, index: commentCount++ };
     }
     var prefix = "cmi.comments_from_learner." + entry.index + ".";
-    if (put(prefix + "comment", "{lang=" + lang + "}" + body)) {
+    if (putText(prefix + "comment", "{lang=" + lang + "}" + body)) {
       entry.text = text;
       put(prefix + "timestamp", timestamp());
     }
@@ -407,16 +411,19 @@
     if (appends) {
       changed.forEach(function (key) {
         var value = (log ? "\n" : "") + record(key, wanted[key]);
-        if (value.length <= COMMENTS_LIMIT && put("cmi.comments", value)) log += value;
+        if (room(key, value.length <= COMMENTS_LIMIT) && putText("cmi.comments", value)) log += value;
       });
     } else {  // replaced: the whole log, with every answer that fits
       var lines = [], length = -1;
       Object.keys(wanted).forEach(function (key) {
         var line = record(key, wanted[key]);
-        if (wanted[key] && length + 1 + line.length <= COMMENTS_LIMIT) { lines.push(line); length += 1 + line.length; }
+        if (room(key, !wanted[key] || length + 1 + line.length <= COMMENTS_LIMIT) && wanted[key]) {
+          lines.push(line);
+          length += 1 + line.length;
+        }
       });
       log = lines.join("\n");
-      if (!put("cmi.comments", log)) {
+      if (!putText("cmi.comments", log)) {
         log = before;
         put("cmi.comments", before);  // never leave the LMS holding less than before
       }
@@ -451,8 +458,8 @@
       current = state;
       return state;
     },
-    // Whether the LMS holds this answer as written (else it stays only on this device).
-    keptText: function (id, index, text) { return heldText(id + "." + (index + 1)) === text; },
+    // False when the LMS has no room for this answer: it stays only on this device.
+    keptText: function (id, index) { return !noRoom[id + "." + (index + 1)]; },
     save: function (state, reason) {
       if (terminated) return;
       refused = false;
