@@ -104,7 +104,7 @@ class restore_cartridge extends external_api {
         $backupid = \restore_controller::get_tempdir_name($courseid, $USER->id);
         $file->extract_to_pathname(get_file_packer('application/zip'), make_backup_temp_directory($backupid));
         $format = \backup_general_helper::detect_backup_format($backupid);
-        if ($format !== 'imscc11') {
+        if ($format !== \backup::FORMAT_IMSCC11) {
             throw new \moodle_exception('notacartridge', 'local_coursebridge', '', $format);
         }
         // The CC converter loads its XML templates relative to the current directory.
@@ -116,10 +116,13 @@ class restore_cartridge extends external_api {
             if ($controller->get_status() == \backup::STATUS_REQUIRE_CONV) {
                 $controller->convert();
             }
+            // False also means warnings only, which do not stop a restore.
             if (!$controller->execute_precheck()) {
                 $errors = $controller->get_precheck_results()['errors'] ?? [];
-                $controller->destroy();
-                throw new \moodle_exception('cartridgefailed', 'local_coursebridge', '', implode('; ', $errors));
+                if ($errors) {
+                    $controller->destroy();
+                    throw new \moodle_exception('cartridgefailed', 'local_coursebridge', '', implode('; ', $errors));
+                }
             }
             $controller->execute_plan();
             $controller->destroy();
