@@ -92,6 +92,8 @@ class PublishedItem:
 class ContentState:
     unusable: str | None  # why the plugin cannot be used, or None
     items: dict[str, PublishedItem] = field(default_factory=dict)
+    # Activities of a course where nothing was published (its announcements forum aside): a restore would add to them.
+    other_activities: int = 0
 
 
 def sha256(*parts: bytes | str) -> str:
@@ -220,4 +222,10 @@ def read_content_state(client: MoodleClient, site_functions: set[str], courseid:
         return ContentState(None)
     rows = client.call("local_coursebridge_get_items", {"courseid": courseid})["items"]
     items = {row["itemkey"]: PublishedItem(row["cmid"], row["modname"], row["instance"], row["contenthash"], row["attempts"]) for row in rows}
-    return ContentState(None, items)
+    return ContentState(None, items, 0 if items else _other_activities(client, courseid))
+
+
+def _other_activities(client: MoodleClient, courseid: int) -> int:
+    news = {forum["cmid"] for forum in client.call("mod_forum_get_forums_by_courses", {"courseids": [courseid]}) if forum["type"] == "news"}
+    contents = client.call("core_course_get_contents", {"courseid": courseid})
+    return sum(1 for section in contents for module in section.get("modules", []) if module["id"] not in news)

@@ -42,6 +42,13 @@ def plan_content(spec: SyncSpec, state: CurrentState, notes: list[str], make_act
 
 def _cartridge(spec: SyncSpec, publication: Publication, published: ContentState, notes: list[str], action):
     forums = {item.name: MoodleForum(0, item.name, 0, frozenset()) for item in publication.of_module("forum")}
+    if not published.items and published.other_activities:
+        notes.append(
+            f"course {spec.course.shortname} already has {_activities(published.other_activities)} coursebridge did not publish "
+            "(the cartridge restored by hand?): restoring it again would add a second copy; restore into an empty course, "
+            "or remove `content:` from the sync file to keep the course as it is"
+        )
+        return [], {}
     if not published.items:
         counts = ", ".join(f"{len(publication.of_module(m))} {m}s" for m in ("page", "forum", "quiz"))
         return [action("restore cartridge", f"{publication.filename} ({counts})", {})], forums
@@ -60,6 +67,10 @@ def _cartridge(spec: SyncSpec, publication: Publication, published: ContentState
             else:
                 notes.append(_changed_note(item, found.attempts))
     return actions, {}
+
+
+def _activities(count: int) -> str:
+    return f"{count} activit{'y' if count == 1 else 'ies'}"
 
 
 def _changed_note(item: Item, attempts: int) -> str:

@@ -146,6 +146,17 @@ def test_the_cartridge_route_updates_exactly_the_changed_page_and_leaves_quizzes
     assert any("has 1 attempts: it is left as it is" in note for note in notes), notes
 
 
+def test_the_cartridge_is_not_restored_into_a_course_that_already_has_activities(flagship: Cli):
+    use_route(flagship, CARTRIDGE)
+    flagship.moodle.site.plugin = None
+    assert flagship.apply().exit_code == 0  # the course, without content
+    install_plugin(flagship.moodle.site)
+    flagship.moodle.site.add_forum(the_course(flagship).id, "Partager ses expériences d'animation")  # restored by hand
+    plan = flagship.plan()
+    assert "restore cartridge" not in plan["counts"]
+    assert any("already has 1 activity coursebridge did not publish (the cartridge restored by hand?)" in note for note in plan["notes"])
+
+
 def test_without_the_plugin_the_plan_says_what_needs_it_and_how_to_install_it_and_does_the_rest(flagship: Cli):
     flagship.moodle.site.plugin = None
     plan = flagship.plan()
