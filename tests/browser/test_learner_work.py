@@ -4,6 +4,8 @@ localStorage is cleared in between, as Moodle clears it at each login."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -83,6 +85,7 @@ def test_reflections_and_ticks_come_back_after_a_new_login(
     player.leave()
     assert player.errors() == []
 
+    assert_comment_formats(player)
     work = decoded(player, course_dir)  # what a trainer's report reads from the same data
     assert work["ma-reflexion"].answers == ["Réponse revue", ANSWERS[1]]
     assert work["mes-engagements"].levels == [1, None]
@@ -101,6 +104,22 @@ def test_reflections_and_ticks_come_back_after_a_new_login(
             "mes-engagements": "{lang=fr}✓; —",
             "auto-evaluation": "{lang=fr}Oui; Pas encore",
         }
+
+
+def assert_comment_formats(player) -> None:
+    """Within the specifications' limits, stricter than both Moodle and scorm-again."""
+    if player.version == "scorm12":
+        writes = [call[2] for call in player.page.evaluate("() => apiCalls")
+                  if call[0] == "LMSSetValue" and call[1] == "cmi.comments"]  # fmt: skip
+        assert writes and all(len(value) <= 4096 for value in writes)  # CMIString4096
+        return
+    for key, value in player.stored.items():
+        if key.endswith(".comment"):  # localized characterstring (SPM 4000), one line
+            assert re.fullmatch(r"\{lang=fr\}[^{\n\r][^\n\r]{0,3999}|\{lang=fr\}", value), value
+        elif key.endswith(".location"):
+            assert len(value) <= 250
+        elif key.endswith(".timestamp"):
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,2})?Z", value)
 
 
 def comments(stored: dict) -> dict:
