@@ -228,3 +228,26 @@ def test_learner_texts_only_when_asked(session):
     assert learners["efaure"]["work"] == []  # never started: nothing stored
     html = (session.workdir / "out" / "report.html").read_text(encoding="utf-8")
     assert "Les monopoles de parole" in html and "Travaux personnels des stagiaires" in html
+
+
+def test_an_english_course_gets_an_english_report(session):
+    course = session.workdir / "course" / "course.yaml"
+    course.write_text(course.read_text(encoding="utf-8").replace("language: fr", "language: en"), encoding="utf-8")
+    assert session.report("--certificates", "--issued", "2026-03-03").exit_code == 0
+    assert read_csv(session)[0]["Username"] == "ajoly"
+    html = (session.workdir / "out" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "<h2 id=\"groups\">Progress by group</h2>" in html
+    text = " ".join(PdfReader(session.workdir / "out" / "certificates" / "attestation-ajoly.pdf").pages[0].extract_text().split())
+    assert "Certificate of completion" in text and "Issued in Lyon on March 3, 2026" in text and "Duration 7 h" in text
+
+
+def test_a_token_that_may_not_read_reports_is_one_line(session):
+    site = session.moodle.site
+    site.add_token("teacher-token-0123456789abcdef", site.admin.id, site.tokens[session.moodle.ADMIN_TOKEN].functions,
+                   capabilities=frozenset({"moodle/course:viewparticipants"}))
+    session.moodle.ADMIN_TOKEN = "teacher-token-0123456789abcdef"
+    result = session.report()
+    assert result.exit_code == 3
+    assert len(result.stderr.strip().splitlines()) == 2  # the progress bar's label, then the error
+    assert "mod_scorm_get_scorm_sco_tracks" in result.stderr and "nopermissions" in result.stderr
+    assert not (session.workdir / "out").exists()
