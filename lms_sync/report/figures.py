@@ -106,6 +106,7 @@ class PromptFigures:
     posters: dict[str, int]  # group name -> learners who posted ("" for learners in no group)
     replies: dict[str, int]  # group name -> posts by learners
     members: dict[str, int]
+    who: dict[str, list[Learner]]  # group name -> the learners who posted, in roster order
 
 
 @dataclass
@@ -335,8 +336,10 @@ def _prompts(course: model.Course, collected: Collected, learners: list[LearnerF
                 for name in group_names(learner):
                     posters[name].add(post.author)
                     replies[name] += 1
+        who = {name: [l.learner for l in learners if l.learner.moodle_id in posters[name]] for name in order}
         found.append(PromptFigures(
             activity, threads[0].forum if threads else None,
             {name: len(posters[name]) for name in order}, {name: replies[name] for name in order}, {name: members[name] for name in order},
+            who,
         ))
     return found

@@ -146,7 +146,8 @@ def figures_json(report: Report, read_at: dt.datetime) -> dict:
         ],
         "discussions": [
             {"activity": p.activity.id, "title": p.activity.title, "forum": p.forum,
-             "groups": [{"name": name or None, "members": p.members[name], "posters": p.posters[name], "posts": p.replies[name]}
+             "groups": [{"name": name or None, "members": p.members[name], "posters": p.posters[name], "posts": p.replies[name],
+                         "who": [learner.username for learner in p.who[name]]}
                         for name in p.members]}
             for p in report.prompts
         ],

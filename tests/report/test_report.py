@@ -87,12 +87,12 @@ def test_json_holds_every_figure(session):
     discussions = {d["activity"]: d for d in data["discussions"]}
     assert discussions["presentations"]["forum"] == "Présentations"
     assert discussions["presentations"]["groups"] == [
-        {"name": "Groupe Nord", "members": 3, "posters": 1, "posts": 2},
-        {"name": "Groupe Sud", "members": 2, "posters": 1, "posts": 1},
-        {"name": None, "members": 1, "posters": 0, "posts": 0},
+        {"name": "Groupe Nord", "members": 3, "posters": 1, "posts": 2, "who": ["ajoly"]},
+        {"name": "Groupe Sud", "members": 2, "posters": 1, "posts": 1, "who": ["dleroy"]},
+        {"name": None, "members": 1, "posters": 0, "posts": 0, "who": []},
     ]
     assert discussions["regulation"]["forum"] == "Forum des échanges"  # one discussion per group
-    assert [(g["name"], g["posters"]) for g in discussions["regulation"]["groups"]] == [("Groupe Nord", 2), ("Groupe Sud", 1), (None, 0)]
+    assert [(g["name"], g["who"]) for g in discussions["regulation"]["groups"]] == [("Groupe Nord", ["bnoel", "cpetit"]), ("Groupe Sud", ["efaure"]), (None, [])]
     bnoel = next(learner for learner in data["learners"] if learner["username"] == "bnoel")
     assert bnoel["pages_visited"] == ["definition.html", "presentations.html", "atelier.html", "entrainement.html", "regulation.html", "evaluation.html",
                                       "reflexion.html", "auto-evaluation.html"]
