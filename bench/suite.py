@@ -103,7 +103,7 @@ def sync_rows(sizes: list[int]) -> list[list[str]]:
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder, \
-                MoodleDouble(max_input_vars=bench_sync.MAX_INPUT_VARS) as moodle:
+                MoodleDouble(max_input_vars=bench_sync.MAX_INPUT_VARS, cost=bench_sync.SITE_COST) as moodle:
             sync_file = bench_sync.write_inputs(Path(folder), size)
             calls, writes, seconds = bench_sync.sync_once(moodle.url, moodle.ADMIN_TOKEN, sync_file)
             again_calls, again_writes, again_seconds = bench_sync.sync_once(

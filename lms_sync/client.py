@@ -13,9 +13,11 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,8 @@ UPLOAD_PATH = "/webservice/upload.php"  # files go to the token user's draft are
 # wstoken, wsfunction and moodlewsrestformat: fields every call carries before its parameters.
 PROTOCOL_FIELDS = 3
 RETRYABLE_STATUSES = {502, 503, 504}
+# Independent reads under way at once: enough to hide latency, few enough for a small site's PHP workers.
+DEFAULT_CONCURRENCY = 4
 
 
 class Kind(enum.Enum):
@@ -117,9 +121,10 @@ def field_count(item: Any) -> int:
 
 @dataclass
 class CallStats:
-    """What a client sent: calls by function, to count reads and writes."""
+    """What a client sent and received: calls by function, to count reads and writes, and bytes read."""
 
     calls: Counter = field(default_factory=Counter)
+    bytes_read: int = 0
 
     @property
     def total(self) -> int:
@@ -142,6 +147,7 @@ class MoodleClient:
         backoff: float = 0.5,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ):
         if max_input_vars <= PROTOCOL_FIELDS + 1:
             raise ValueError("max_input_vars leaves no room for parameters")
@@ -152,9 +158,12 @@ class MoodleClient:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self._session = session or requests.Session()
+        self._given_session = session
+        self._sessions = threading.local()  # requests.Session is not thread-safe: one per thread
         self._sleep = sleep
+        self.concurrency = max(1, concurrency)
         self.stats = CallStats()
+        self._stats_lock = threading.Lock()
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
         return f"MoodleClient({self.endpoint!r})"
@@ -177,6 +186,25 @@ class MoodleClient:
                 log.info("%s: %s; retry %d/%d in %.1fs", function, error, attempt, self.retries, delay)
                 self._sleep(delay)
 
+    def call_many(self, function: str, params_list: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Independent calls of one read function, at most `concurrency` at a time; answers in order.
+
+        The first error is raised once every call under way has ended.
+        """
+        if FUNCTIONS.get(function, UNKNOWN_FUNCTION).kind is not Kind.READ:
+            raise ValueError(f"{function}: only reads are sent concurrently")
+        if self.concurrency == 1 or len(params_list) <= 1:
+            return [self.call(function, params) for params in params_list]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(params_list))) as pool:
+            futures = [pool.submit(self.call, function, params) for params in params_list]
+            wait(futures)
+        return [future.result() for future in futures]
+
+    def read_batched(self, function: str, list_key: str, items: Sequence[Any], common: Mapping[str, Any] | None = None) -> list[Any]:
+        """The answers of a read whose `items` are split into batches (batches()), sent concurrently."""
+        chunks = self.batches(list_key, items, common)
+        return self.call_many(function, [{**(common or {}), list_key: chunk} for chunk in chunks])
+
     def batches(
         self, list_key: str, items: Sequence[Any], common: Mapping[str, Any] | None = None
     ) -> list[list[Any]]:
@@ -198,19 +226,13 @@ class MoodleClient:
             chunks.append(current)
         return chunks
 
-    def call_batched(
-        self, function: str, list_key: str, items: Sequence[Any], common: Mapping[str, Any] | None = None
-    ) -> Iterable[tuple[list[Any], Any]]:
-        """Yield (chunk, result) for each call needed to send every item."""
-        for chunk in self.batches(list_key, items, common):
-            yield chunk, self.call(function, {**(common or {}), list_key: chunk})
-
     def upload(self, filename: str, content: bytes) -> int:
         """Put one file in the token user's draft area (core's webservice/upload.php); its draft item id."""
         fields = {"token": self._token, "filepath": "/", "itemid": "0"}
-        self.stats.calls[UPLOAD_PATH] += 1
+        with self._stats_lock:
+            self.stats.calls[UPLOAD_PATH] += 1
         try:
-            response = self._session.post(
+            response = self._session().post(
                 self.site_url + UPLOAD_PATH, data=fields, files={"file_1": (filename, content, "application/zip")},
                 timeout=self.timeout, allow_redirects=False,
             )
@@ -236,15 +258,18 @@ class MoodleClient:
 
     def _send(self, function: str, spec: FunctionSpec, fields: list[tuple[str, str]]) -> Any:
         body = [("wstoken", self._token), ("wsfunction", function), ("moodlewsrestformat", "json"), *fields]
-        self.stats.calls[function] += 1
+        with self._stats_lock:
+            self.stats.calls[function] += 1
         started = time.monotonic()
         try:
-            response = self._session.post(self.endpoint, data=body, timeout=self.timeout, allow_redirects=False)
+            response = self._session().post(self.endpoint, data=body, timeout=self.timeout, allow_redirects=False)
         except (requests.exceptions.InvalidURL, LocationValueError):  # urllib3 raises the latter for a host it cannot parse
             raise ConfigError(f"{self.site_url} is not a valid site URL; fix --url, MOODLE_URL or `url:` in the config file") from None
         except requests.RequestException as error:
             message = describe_request_error(error, self.site_url)
             raise TransportError(self._redact(f"{function}: {message}"), sent=_was_sent(error)) from None
+        with self._stats_lock:
+            self.stats.bytes_read += len(response.content)
         log.debug("%s: %d fields, HTTP %d in %.2fs", function, len(fields), response.status_code, time.monotonic() - started)
         if response.status_code != 200:
             raise TransportError(f"{function}: HTTP {response.status_code} from {self.endpoint}", sent=True)
@@ -265,6 +290,14 @@ class MoodleClient:
             want = "null" if expected is None else expected.__name__
             raise MalformedResponseError(f"{function}: expected {want} but Moodle answered {shape}", sent=True)
         return body
+
+    def _session(self) -> requests.Session:
+        if self._given_session is not None:
+            return self._given_session
+        session = getattr(self._sessions, "session", None)
+        if session is None:
+            session = self._sessions.session = requests.Session()
+        return session
 
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "[token]") if self._token else text

@@ -1,7 +1,7 @@
 """Where the Moodle URL and token come from, and the checks that keep the token private.
 
 The token comes from MOODLE_TOKEN or from a YAML config file that only its owner can read
-(`url`, `token`, `max_input_vars`, `timeout`, `retries`, `backoff`, `allow_http`). Plain http is refused unless the
+(`url`, `token`, `max_input_vars`, `timeout`, `retries`, `backoff`, `concurrency`, `allow_http`). Plain http is refused unless the
 host is on loopback or the user asks for it, since the token would cross the network in clear.
 """
 
@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 import yaml
 
 from builder.loader.sources import SourceProblem, compose
-from lms_sync.client import MoodleClient
+from lms_sync.client import DEFAULT_CONCURRENCY, MoodleClient
 from lms_sync.errors import ConfigError
 from lms_sync.located import did_you_mean
 
-CONFIG_KEYS = {"url", "token", "max_input_vars", "timeout", "retries", "backoff", "allow_http"}
+CONFIG_KEYS = {"url", "token", "max_input_vars", "timeout", "retries", "backoff", "concurrency", "allow_http"}
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,20 @@ class MoodleSettings:
     timeout: float = 30.0
     retries: int = 4
     backoff: float = 0.5
+    concurrency: int = DEFAULT_CONCURRENCY  # independent reads under way at once
 
     def __repr__(self) -> str:  # keeps the token out of logs and tracebacks
         return f"MoodleSettings(url={self.url!r}, max_input_vars={self.max_input_vars}, timeout={self.timeout})"
 
     def client(self) -> MoodleClient:
         return MoodleClient(
-            self.url, self.token, max_input_vars=self.max_input_vars, timeout=self.timeout, retries=self.retries, backoff=self.backoff
+            self.url,
+            self.token,
+            max_input_vars=self.max_input_vars,
+            timeout=self.timeout,
+            retries=self.retries,
+            backoff=self.backoff,
+            concurrency=self.concurrency,
         )
 
 
@@ -78,7 +85,14 @@ def load_settings(
         timeout=float(file_settings.get("timeout", 30.0)),
         retries=int(file_settings.get("retries", 4)),
         backoff=float(file_settings.get("backoff", 0.5)),
+        concurrency=_whole_number(file_settings.get("concurrency", DEFAULT_CONCURRENCY), "concurrency", path),
     )
+
+
+def _whole_number(value, key: str, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
+        raise ConfigError(f"{path}: `{key}: {value}` is not a whole number from 1 to 32; e.g. `{key}: 4`")
+    return value
 
 
 def read_config_file(path: Path) -> dict:

@@ -1,7 +1,10 @@
 """The current state of what a sync file manages, read from Moodle with batched reads only.
 
 Reads per run: a constant number of calls (site info, categories, the course, its contents,
-cohorts, groups, forums) plus ceil(N / batch) for users and for enrolled users.
+cohorts, groups, forums) plus ceil(N / page) for enrolled users, asked only for the fields the
+plan compares (`userfields`), and ceil(M / batch) for the M users of the files who are not
+enrolled yet (a rerun with nothing new makes none). Independent batches go out at most
+`concurrency` at a time (MoodleClient.call_many).
 
 Moodle's web services return category, course, section, group and forum names and discussion
 subjects through format_string(), which cannot be undone (`R&D` and `R&amp;D` both come back as
@@ -20,7 +23,10 @@ from lms_sync.content import ContentState, read_content_state
 from lms_sync.moodle_text import format_string, shown
 from lms_sync.syncfile import SyncSpec
 
-ENROLLED_PAGE = 1000  # users per core_enrol_get_enrolled_users call
+ENROLLED_PAGE = 500  # users per core_enrol_get_enrolled_users call; pages after the first go out concurrently
+# What the plan needs of an enrolled user: without it, Moodle adds groups, enrolled courses, custom
+# fields, preferences and picture URLs to every record, at a cost per record.
+ENROLLED_FIELDS = "id,username,firstname,lastname,email,idnumber,roles"
 
 
 @dataclass(frozen=True)
@@ -95,19 +101,21 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
         site_user_id=site["userid"],
         categories=categories,
         course=find_course(client, spec.course.shortname),
-        users=_users(client, spec),
+        users={},
         cohorts={},
         cohort_members={},
         category_clashes=category_clashes,
     )
-    state.usernames = {user.id: user.username for user in state.users.values()}
+    if state.course:
+        _enrolments(client, spec, state)  # finds the enrolled users of the files too
+    state.users.update(_users(client, spec, [name for name in spec.users if name not in state.users]))
+    state.usernames.update({user.id: user.username for user in state.users.values()})
     state.email_owners = _email_owners(client, spec, state.users)
     _cohorts(client, spec, state)
     if spec.content:
         functions = {function["name"] for function in site.get("functions", [])}
         state.content = read_content_state(client, functions, state.course.id if state.course else None)
     if state.course:
-        _enrolments(client, state)
         _groups(client, spec, state)
         if spec.discussions or spec.course.section_names:
             contents = client.call("core_course_get_contents", {"courseid": state.course.id})
@@ -169,18 +177,22 @@ def sections_of(contents: list[dict]) -> dict[int, MoodleSection]:
     }
 
 
-def _users(client: MoodleClient, spec: SyncSpec) -> dict[str, MoodleUser]:
-    field_name = spec.match_by
-    key_of = {_match_value(user, field_name): user.username for user in spec.users.values()}
-    found: dict[str, MoodleUser] = {}
-    values = sorted(key_of)
-    for _, rows in client.call_batched("core_user_get_users_by_field", "values", values, {"field": field_name}):
-        for row in rows:
-            value = str(row.get(field_name, "")).lower() if field_name == "email" else str(row.get(field_name, ""))
-            if value in key_of:
-                found[key_of[value]] = MoodleUser(
-                    row["id"], row["username"], row["firstname"], row["lastname"], row.get("email"), row.get("idnumber", "")
-                )
+def _users(client: MoodleClient, spec: SyncSpec, usernames: list[str]) -> dict[str, MoodleUser]:
+    """The Moodle accounts of these users of the files, by username, for those found."""
+    key_of = {_match_value(spec.users[name], spec.match_by): name for name in usernames}
+    answers = client.read_batched("core_user_get_users_by_field", "values", sorted(key_of), {"field": spec.match_by})
+    return _found_users([row for rows in answers for row in rows], spec.match_by, key_of)
+
+
+def _found_users(rows: list[dict], field_name: str, key_of: dict[str, str]) -> dict[str, MoodleUser]:
+    """The rows whose match field names a user of the files, by that user's username."""
+    found = {}
+    for row in rows:
+        value = str(row.get(field_name, "")).lower() if field_name == "email" else str(row.get(field_name, ""))
+        if value in key_of:
+            found[key_of[value]] = MoodleUser(
+                row["id"], row["username"], row["firstname"], row["lastname"], row.get("email"), row.get("idnumber", "")
+            )
     return found
 
 
@@ -189,10 +201,8 @@ def _email_owners(client: MoodleClient, spec: SyncSpec, found: dict[str, MoodleU
     if spec.match_by == "email":  # such users are found, not created
         return {}
     emails = sorted({user.email.lower() for user in spec.users.values() if user.username not in found})
-    owners = {}
-    for _, rows in client.call_batched("core_user_get_users_by_field", "values", emails, {"field": "email"}):
-        owners.update({row["email"].lower(): row["username"] for row in rows if row.get("email")})
-    return owners
+    answers = client.read_batched("core_user_get_users_by_field", "values", emails, {"field": "email"})
+    return {row["email"].lower(): row["username"] for rows in answers for row in rows if row.get("email")}
 
 
 def _match_value(user, field_name: str) -> str:
@@ -207,23 +217,32 @@ def _cohorts(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
     rows = client.call("core_cohort_get_cohorts", {"cohortids": []})
     state.cohorts = {row["idnumber"]: row["id"] for row in rows if row["idnumber"] in wanted}
     idnumber_of = {cohort_id: idnumber for idnumber, cohort_id in state.cohorts.items()}
-    ids = sorted(idnumber_of)
-    for _, rows in client.call_batched("core_cohort_get_cohort_members", "cohortids", ids):
+    for rows in client.read_batched("core_cohort_get_cohort_members", "cohortids", sorted(idnumber_of)):
         for row in rows:
             state.cohort_members[idnumber_of[row["cohortid"]]] = set(row["userids"])
 
 
-def _enrolments(client: MoodleClient, state: CurrentState) -> None:
-    start = 0
-    while True:
-        options = [{"name": "limitfrom", "value": start}, {"name": "limitnumber", "value": ENROLLED_PAGE}]
-        rows = client.call("core_enrol_get_enrolled_users", {"courseid": state.course.id, "options": options})
-        for row in rows:
-            state.enrolled[row["id"]] = {role["roleid"] for role in row.get("roles", [])}
-            state.usernames.setdefault(row["id"], row["username"])
-        if len(rows) < ENROLLED_PAGE:
-            return
-        start += ENROLLED_PAGE
+def _enrolments(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
+    """Enrolled users and their roles, page by page; the users of the files among them go to state.users."""
+    key_of = {_match_value(user, spec.match_by): user.username for user in spec.users.values()}
+    pages = [client.call("core_enrol_get_enrolled_users", _enrolled_params(state.course.id, 0))]
+    while len(pages[-1]) == ENROLLED_PAGE:  # the next `concurrency` pages at once, until one is short
+        start = len(pages) * ENROLLED_PAGE
+        params = [_enrolled_params(state.course.id, start + n * ENROLLED_PAGE) for n in range(client.concurrency)]
+        for page in client.call_many("core_enrol_get_enrolled_users", params):
+            pages.append(page)
+            if len(page) < ENROLLED_PAGE:
+                break
+    rows = [row for page in pages for row in page]
+    for row in rows:
+        state.enrolled[row["id"]] = {role["roleid"] for role in row.get("roles", [])}
+        state.usernames.setdefault(row["id"], row["username"])
+    state.users.update(_found_users(rows, spec.match_by, key_of))
+
+
+def _enrolled_params(courseid: int, start: int) -> dict:
+    options = {"userfields": ENROLLED_FIELDS, "limitfrom": start, "limitnumber": ENROLLED_PAGE}
+    return {"courseid": courseid, "options": [{"name": name, "value": value} for name, value in options.items()]}
 
 
 def _groups(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
@@ -231,7 +250,7 @@ def _groups(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
     wanted = [group.name for group in spec.groups]
     state.groups = {named_as(row["name"], wanted): row["id"] for row in rows}
     name_of = {group_id: name for name, group_id in state.groups.items()}
-    for _, rows in client.call_batched("core_group_get_group_members", "groupids", sorted(name_of)):
+    for rows in client.read_batched("core_group_get_group_members", "groupids", sorted(name_of)):
         for row in rows:
             state.group_members[name_of[row["groupid"]]] = set(row["userids"])
 
@@ -243,9 +262,9 @@ def _forums(client: MoodleClient, spec: SyncSpec, state: CurrentState, contents:
     if not forums:
         return
     modes = {module["id"]: module.get("groupmode", 0) for section in contents for module in section.get("modules", [])}
-    for forum in forums:
+    answers = client.call_many("mod_forum_get_forum_discussions", [{"forumid": forum["id"]} for forum in forums])
+    for forum, answer in zip(forums, answers):
         mode = course.groupmode if course.groupmodeforce else modes.get(forum["cmid"], 0)
-        answer = client.call("mod_forum_get_forum_discussions", {"forumid": forum["id"]})
         found = frozenset((d["groupid"], d["subject"]) for d in answer["discussions"])
         name = named_as(forum["name"], wanted)
         state.forums[name] = MoodleForum(forum["id"], name, mode, found)

@@ -691,6 +691,8 @@ def get_enrolled_users(site: Site, token: Token, p: dict):
     start = int(options.get("limitfrom", 0))
     count = int(options.get("limitnumber", 0))
     userids = userids[start : start + count] if count else userids[start:]
+    # user_get_user_details() with `userfields`: the id and full name always, then only the fields asked for.
+    asked = set(options["userfields"].split(",")) | {"id", "fullname"} if "userfields" in options else None
     result = []
     for userid in userids:
         record = user_record(site, token, site.users[userid])
@@ -706,7 +708,8 @@ def get_enrolled_users(site: Site, token: Token, p: dict):
         ]
         record["enrolledcourses"] = [{"id": course.id, "fullname": format_string(course.fullname), "shortname": format_string(course.shortname)}]
         ordered = {k: record[k] for k in ("id", "username", "firstname", "lastname", "fullname") if k in record}
-        result.append({**ordered, **record})
+        record = {**ordered, **record}
+        result.append(record if asked is None else {k: v for k, v in record.items() if k in asked})
     return result
 
 

@@ -47,13 +47,38 @@ class Faults:
         return self.rng.choice(self.kinds), self.rng.random() < 0.5
 
 
+@dataclass(frozen=True)
+class Cost:
+    """Seconds a real site spends on a call, and on each value of its answer (PHP builds records
+    field by field, with queries for roles, groups, courses...). Zero by default; the benchmark sets
+    it so that its seconds move as a real site's do when calls return fewer records or fields."""
+
+    per_call: float = 0.0
+    per_value: float = 0.0
+
+    def seconds(self, text: str) -> float:
+        if not (self.per_call or self.per_value):
+            return 0.0
+        return self.per_call + self.per_value * count_values(json.loads(text) if text else None)
+
+
+def count_values(answer) -> int:
+    """Scalar values in a JSON answer."""
+    if isinstance(answer, dict):
+        return sum(count_values(value) for value in answer.values())
+    if isinstance(answer, list):
+        return sum(count_values(value) for value in answer)
+    return 1
+
+
 class MoodleDouble:
     """Start with `with MoodleDouble() as moodle:`; `moodle.url`, `moodle.site`, `moodle.calls`."""
 
     ADMIN_TOKEN = "admin-token-0123456789abcdef0123"
 
-    def __init__(self, *, max_input_vars: int = 1000, debug: bool = False, faults: Faults | None = None):
+    def __init__(self, *, max_input_vars: int = 1000, debug: bool = False, faults: Faults | None = None, cost: Cost | None = None):
         self.site = Site()
+        self.cost = cost or Cost()
         self.max_input_vars = max_input_vars
         self.debug = debug
         self.faults = faults or Faults()
@@ -61,6 +86,8 @@ class MoodleDouble:
         self.writes: Counter = Counter()
         self.dropped_fields = 0
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0  # calls being answered at once, at most: what a client's concurrency reached
         self.site.add_token(self.ADMIN_TOKEN, self.site.admin.id, FUNCTIONS)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -94,12 +121,23 @@ class MoodleDouble:
     def handle(self, body: str) -> tuple[str, str | None]:
         """Run one request: (JSON text, fault to apply to the HTTP answer or None)."""
         params, dropped = parse_form(body, self.max_input_vars)
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return self._answer(params, dropped)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _answer(self, params: dict, dropped: int) -> tuple[str, str | None]:
         with self.lock:  # one call at a time, and faults drawn in a reproducible order
             fault = self.faults.draw()
             if fault and not fault[1]:
                 return "", fault[0]
             self.dropped_fields += dropped
             text = self._dispatch(params)
+        time.sleep(self.cost.seconds(text))  # outside the lock: a site's PHP workers answer calls side by side
         if fault:
             return text, fault[0]
         return text, None

@@ -26,7 +26,7 @@ from moodle_double import MoodleDouble
 
 class Answer:
     def __init__(self, status: int, text: str):
-        self.status_code, self.text = status, text
+        self.status_code, self.text, self.content = status, text, text.encode()
 
 
 class ScriptedSession:
@@ -76,7 +76,8 @@ def test_batches_stay_within_max_input_vars_and_the_double_drops_nothing():
     with MoodleDouble(max_input_vars=50) as moodle:
         moodle_client = MoodleClient(moodle.url, moodle.ADMIN_TOKEN, max_input_vars=50)
         users = [{"username": f"u{i}", "firstname": "F", "lastname": "L", "email": f"u{i}@example.org", "createpassword": 1} for i in range(300)]
-        created = [row for _, rows in moodle_client.call_batched("core_user_create_users", "users", users) for row in rows]
+        batches = moodle_client.batches("users", users)
+        created = [row for batch in batches for row in moodle_client.call("core_user_create_users", {"users": batch})]
         assert len(created) == 300
         assert moodle.dropped_fields == 0
         assert moodle.calls["core_user_create_users"] == math.ceil(300 / ((50 - 3) // 5))
