@@ -288,7 +288,7 @@ def test_a_roster_that_is_no_text_says_so(tmp_path, content, kind):
 
 @pytest.mark.parametrize("content, message", [
     (b"url: https://moodle.example.org\ntokn: abc\n",
-     ":2:1: unknown key 'tokn' (did you mean 'token'?); expected one of allow_http, backoff, max_input_vars, "
+     ":2:1: unknown key 'tokn' (did you mean 'token'?); expected one of allow_http, backoff, concurrency, max_input_vars, "
      "retries, timeout, token, url"),
     (b"url: https://moodle.example.org\ntoken: \xe9t\xe9\n", ": not valid UTF-8; save it with UTF-8 encoding"),
 ])
