@@ -255,7 +255,7 @@
       if (platform) area.addEventListener("change", function () { save("reflection"); showKept(form); });
     });
   }
-  function showKept(form) {  // a polite notice under each answer the LMS does not hold
+  function showKept(form) {  // a polite notice under each answer the LMS has no room for
     form.querySelectorAll("textarea").forEach(function (area) {
       var notice = document.getElementById(area.id + "-kept");
       var kept = tracker.keptText(form.dataset.reflection, Number(area.name.slice(1)));

@@ -325,10 +325,11 @@
     });
   }
 
-  // -- reflections (builder/learner_work.py): 2004, one cmi.comments_from_learner per answer,
-  // location "<activity>.<question>"; 1.2, records "[<activity>.<question>] text" in
-  // cmi.comments, which Moodle appends to instead of replacing: there, only records are
-  // added and the last of a key is its text. Escaped to one line that may not start with "{". --
+  // -- reflections, and a readable copy of the checklists' levels (builder/learner_work.py):
+  // 2004, one cmi.comments_from_learner per answer, location "<activity>.<question>" (a
+  // checklist's: its id); 1.2, records "[<key>] text" in cmi.comments, which Moodle appends
+  // to instead of replacing: there, only records are added and the last of a key is its
+  // text. Each text escaped to one line without a bare "{" (a 2004 comment may not start so). --
   var lang = document.documentElement.lang;
   var COMMENT_LIMIT = 4000;  // 2004: localized characterstring SPM 4000, after {lang=..}
   var COMMENTS_LIMIT = 4096;  // 1.2: cmi.comments is a CMIString4096
@@ -441,7 +442,8 @@
     var r = {};
     Object.keys(held).forEach(function (key) {
       var question = /^(.+)\.(\d+)$/.exec(key);  // checklists' keys have no number
-      if (question && typeof held[key].text === "string") (r[question[1]] = r[question[1]] || [])[question[2] - 1] = held[key].text;
+      if (!question || typeof held[key].text !== "string") return;
+      (r[question[1]] = r[question[1]] || [])[question[2] - 1] = held[key].text;
     });
     return r;
   }
