@@ -109,4 +109,6 @@ def nothing_to_do(result: Plan, summary: str, where_notes_are: str) -> str:
 
 
 def symbol(kind: str) -> str:
-    return {"create": "+", "add": "+", "enrol": "+", "post": "+", "update": "~", "rename": "~"}.get(kind.split()[0], "-")
+    return {"create": "+", "add": "+", "enrol": "+", "post": "+", "restore": "+", "upload": "+", "update": "~", "rename": "~"}.get(
+        kind.split()[0], "-"
+    )

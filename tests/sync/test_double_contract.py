@@ -36,7 +36,7 @@ WSMANAGER_CAPABILITIES = frozenset(
 )
 # Recordings of functions lms_sync never calls and the double does not model, with why.
 NOT_REPLAYED = {
-    "30_core_files_upload": "file storage is not modelled; lms_sync uploads nothing",
+    "30_core_files_upload": "lms_sync uploads through webservice/upload.php (tests/moodle_double/files.py), not this function",
     "50_core_course_get_contents_imported_cc": "Page modules are not modelled; lms_sync reads only forums and section names",
 }
 

@@ -194,6 +194,12 @@ def test_content_section_mistakes_are_located(flagship: Cli):
     assert any("content.colour: unknown key" in line for line in lines), lines
 
 
+def test_plan_shows_content_steps_as_additions(flagship: Cli):
+    text = flagship("sync", "plan", str(flagship.workdir / "sync.yaml")).stdout
+    assert "  upload scorm (1):\n    + Animer dans la durée une communauté apprenante (new activity)\n" in text
+    assert "  create forum (1):\n    + Forum des participantes\n" in text
+
+
 def test_plan_json_lists_content_steps(flagship: Cli):
     result = flagship("sync", "plan", str(flagship.workdir / "sync.yaml"), "--json")
     kinds = [a["kind"] for a in json.loads(result.stdout)["actions"]]
