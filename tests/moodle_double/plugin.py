@@ -165,12 +165,17 @@ def restore_cartridge(site: Site, token: Token, p: dict):
     if manifest.tag != f"{CP}manifest":
         raise plugin_exception("notacartridge", a="unknown")
     restored = restore_organisation(site, course, archive, manifest)
-    modules, taken = [], set()
-    for item in p["items"]:
-        module = next((m for m in restored if m.cmid not in taken and m.modname == item["modname"] and m.name == item["name"]), None)
-        if module is None:
-            continue
-        taken.add(module.cmid)
+    found: dict[int, Module] = {}
+    for by_name in (True, False):  # then by order, for a name the converter wrote differently
+        for index, item in enumerate(p["items"]):
+            taken = {m.cmid for m in found.values()}
+            module = next((m for m in restored if index not in found and m.cmid not in taken and m.modname == item["modname"]
+                           and (not by_name or m.name == item["name"])), None)
+            if module is not None:
+                found[index] = module
+    modules = []
+    for index, module in sorted(found.items()):
+        item = p["items"][index]
         site.plugin.save(course.id, item["itemkey"], module.cmid, item["contenthash"])
         modules.append({"itemkey": item["itemkey"], "cmid": module.cmid, "modname": module.modname,
                         "instance": module.instance, "section": module.section})

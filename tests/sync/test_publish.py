@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lms_sync.content import cartridge_items
+from lms_sync.client import MoodleClient
+from lms_sync.content import ContentSpec, cartridge_items
 from lms_sync.plugin import plugin_version
 from moodle_double.plugin import install_plugin
 
@@ -204,3 +205,18 @@ def test_plan_json_lists_content_steps(flagship: Cli):
     result = flagship("sync", "plan", str(flagship.workdir / "sync.yaml"), "--json")
     kinds = [a["kind"] for a in json.loads(result.stdout)["actions"]]
     assert kinds.index("upload scorm") < kinds.index("create forum") < kinds.index("post discussion")
+
+
+def test_restore_maps_an_item_whose_name_the_converter_changed_by_order(flagship: Cli):
+    moodle = flagship.moodle
+    course = moodle.site.add_course("EMPTY", "Empty")
+    publication = ContentSpec("cartridge", flagship.workdir.parent).publication
+    client = MoodleClient(moodle.url, moodle.ADMIN_TOKEN)
+    pages = [item for item in publication.items if item.modname == "page"][:2]
+    items = [{"itemkey": item.key, "modname": "page", "name": name, "contenthash": item.contenthash}
+             for item, name in zip(pages, ("Written otherwise", pages[1].name))]
+    draft = client.upload(publication.filename, publication.package)
+    answer = client.call("local_coursebridge_restore_cartridge", {"courseid": course.id, "draftitemid": draft, "items": items})
+    by_key = {module["itemkey"]: moodle.site.plugin.modules[module["cmid"]].name for module in answer["modules"]}
+    # The second page is found by its name; the first takes the first page left, the presentation's.
+    assert by_key == {pages[0].key: pages[0].name, pages[1].key: pages[1].name}

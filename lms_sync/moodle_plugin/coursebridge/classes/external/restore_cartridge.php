@@ -132,7 +132,8 @@ class restore_cartridge extends external_api {
     }
 
     /**
-     * Each item takes the first module of its kind and name that no earlier item took.
+     * Each item takes the first module of its kind and name that no earlier item took; failing that (a name the
+     * converter wrote differently), the first module of its kind left, since the restore keeps the cartridge's order.
      *
      * @param int $courseid
      * @param array $items
@@ -141,23 +142,31 @@ class restore_cartridge extends external_api {
     private static function map_items(int $courseid, array $items): array {
         $cms = get_fast_modinfo($courseid)->get_cms();
         $taken = [];
-        $modules = [];
-        foreach ($items as $item) {
-            foreach ($cms as $cm) {
-                if (isset($taken[$cm->id]) || $cm->modname !== $item['modname'] || $cm->name !== $item['name']) {
-                    continue;
+        $found = [];
+        foreach ([true, false] as $byname) {
+            foreach ($items as $index => $item) {
+                foreach ($cms as $cm) {
+                    if (isset($found[$index]) || isset($taken[$cm->id]) || $cm->modname !== $item['modname']
+                            || ($byname && $cm->name !== $item['name'])) {
+                        continue;
+                    }
+                    $taken[$cm->id] = true;
+                    $found[$index] = $cm;
                 }
-                $taken[$cm->id] = true;
-                items::save($courseid, $item['itemkey'], $cm->id, $item['contenthash']);
-                $modules[] = [
-                    'itemkey' => $item['itemkey'],
-                    'cmid' => (int) $cm->id,
-                    'modname' => $cm->modname,
-                    'instance' => (int) $cm->instance,
-                    'section' => (int) $cm->sectionnum,
-                ];
-                break;
             }
+        }
+        ksort($found);
+        $modules = [];
+        foreach ($found as $index => $cm) {
+            $item = $items[$index];
+            items::save($courseid, $item['itemkey'], $cm->id, $item['contenthash']);
+            $modules[] = [
+                'itemkey' => $item['itemkey'],
+                'cmid' => (int) $cm->id,
+                'modname' => $cm->modname,
+                'instance' => (int) $cm->instance,
+                'section' => (int) $cm->sectionnum,
+            ];
         }
         return $modules;
     }
