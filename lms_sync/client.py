@@ -49,6 +49,12 @@ class Kind(enum.Enum):
 class FunctionSpec:
     kind: Kind
     returns: type | None  # list or dict; None for functions whose success body is `null`
+    slow: bool = False  # restores a course or unpacks a package: waits PUBLISH_TIMEOUT at least
+
+
+# Restoring a cartridge or unpacking a SCORM package takes minutes on a big course: the usual timeout would
+# report an outcome unknown while Moodle is still at work.
+PUBLISH_TIMEOUT = 600.0
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {
@@ -84,8 +90,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "mod_scorm_get_scorm_sco_tracks": FunctionSpec(Kind.READ, dict),
     "local_coursebridge_get_status": FunctionSpec(Kind.READ, dict),
     "local_coursebridge_get_items": FunctionSpec(Kind.READ, dict),
-    "local_coursebridge_restore_cartridge": FunctionSpec(Kind.CREATE, dict),
-    "local_coursebridge_save_scorm": FunctionSpec(Kind.CREATE, dict),
+    "local_coursebridge_restore_cartridge": FunctionSpec(Kind.CREATE, dict, slow=True),
+    "local_coursebridge_save_scorm": FunctionSpec(Kind.CREATE, dict, slow=True),
     "local_coursebridge_create_forum": FunctionSpec(Kind.CREATE, dict),
     "local_coursebridge_update_page": FunctionSpec(Kind.IDEMPOTENT_WRITE, dict),
     "local_coursebridge_get_scorm_tracks": FunctionSpec(Kind.READ, dict),  # the plugin's bulk read
@@ -234,7 +240,7 @@ class MoodleClient:
         try:
             response = self._session().post(
                 self.site_url + UPLOAD_PATH, data=fields, files={"file_1": (filename, content, "application/zip")},
-                timeout=self.timeout, allow_redirects=False,
+                timeout=max(self.timeout, PUBLISH_TIMEOUT), allow_redirects=False,
             )
         except requests.RequestException as error:
             raise TransportError(self._redact(f"{UPLOAD_PATH}: {describe_request_error(error, self.site_url)}"), sent=_was_sent(error)) from None
@@ -262,7 +268,8 @@ class MoodleClient:
             self.stats.calls[function] += 1
         started = time.monotonic()
         try:
-            response = self._session().post(self.endpoint, data=body, timeout=self.timeout, allow_redirects=False)
+            timeout = max(self.timeout, PUBLISH_TIMEOUT) if spec.slow else self.timeout
+            response = self._session().post(self.endpoint, data=body, timeout=timeout, allow_redirects=False)
         except (requests.exceptions.InvalidURL, LocationValueError):  # urllib3 raises the latter for a host it cannot parse
             raise ConfigError(f"{self.site_url} is not a valid site URL; fix --url, MOODLE_URL or `url:` in the config file") from None
         except requests.RequestException as error:

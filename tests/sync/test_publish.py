@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import requests
 
-from lms_sync.client import MoodleClient
+from lms_sync.client import PUBLISH_TIMEOUT, MoodleClient
+from lms_sync.errors import ServerError
 from lms_sync.content import ContentSpec, cartridge_items
 from lms_sync.plugin import plugin_version
 from moodle_double.plugin import install_plugin
@@ -220,3 +222,24 @@ def test_restore_maps_an_item_whose_name_the_converter_changed_by_order(flagship
     by_key = {module["itemkey"]: moodle.site.plugin.modules[module["cmid"]].name for module in answer["modules"]}
     # The second page is found by its name; the first takes the first page left, the presentation's.
     assert by_key == {pages[0].key: pages[0].name, pages[1].key: pages[1].name}
+
+
+class TimeoutRecorder(requests.Session):
+    def __init__(self):
+        super().__init__()
+        self.timeouts: list[float] = []
+
+    def post(self, url, **kwargs):
+        self.timeouts.append(kwargs["timeout"])
+        return super().post(url, **kwargs)
+
+
+def test_restores_and_packages_wait_longer_than_other_calls(flagship: Cli):
+    session = TimeoutRecorder()
+    client = MoodleClient(flagship.moodle.url, flagship.moodle.ADMIN_TOKEN, session=session, timeout=30)
+    course = flagship.moodle.site.add_course("EMPTY", "Empty")
+    client.call("local_coursebridge_get_items", {"courseid": course.id})
+    with pytest.raises(ServerError, match="nodraftfile"):
+        client.call("local_coursebridge_restore_cartridge", {"courseid": course.id, "draftitemid": 1})
+    client.upload("x.zip", b"PK")
+    assert session.timeouts == [30, PUBLISH_TIMEOUT, PUBLISH_TIMEOUT]
