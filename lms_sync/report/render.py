@@ -25,6 +25,7 @@ from lms_sync.report.figures import NO_GROUP, LearnerFigures, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
 ACQUIRED, IN_PROGRESS, NOT_ASSESSED = "acquired", "in_progress", "not_assessed"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets take for the start of a formula
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def csv_text(report: Report, delimiter: str, zone: ZoneInfo) -> str:
     for learner in report.learners:
         person = learner.learner
         row = [
-            person.username, person.lastname, person.firstname, ", ".join(person.groups),
+            *map(inert, (person.username, person.lastname, person.firstname, ", ".join(person.groups))),
             label("answer_no" if learner.status == "not_enrolled" else "answer_yes"),
             ui.label("report", "statuses")[learner.status], learner.attempts, fmt.number(learner.score, 2),
             fmt.number(percent(learner.progress), 0), fmt.number(learner.time_spent / 60, 0) if learner.started else "",
@@ -97,6 +98,11 @@ def csv_text(report: Report, delimiter: str, zone: ZoneInfo) -> str:
         row.append(learner.posts)
         writer.writerow(row)
     return "\ufeff" + out.getvalue()
+
+
+def inert(text: str) -> str:
+    """A text Excel would run as a formula (=, +, -, @ first) is quoted with a leading apostrophe."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text
 
 
 def percent(share: float | None) -> float | None:

@@ -251,3 +251,10 @@ def test_a_token_that_may_not_read_reports_is_one_line(session):
     assert len(result.stderr.strip().splitlines()) == 2  # the progress bar's label, then the error
     assert "mod_scorm_get_scorm_sco_tracks" in result.stderr and "nopermissions" in result.stderr
     assert not (session.workdir / "out").exists()
+
+
+def test_names_that_look_like_formulas_stay_text_in_the_csv(session):
+    roster = session.workdir / "roster.csv"
+    roster.write_text(roster.read_text(encoding="utf-8").replace("ajoly,Agathe,Joly", 'ajoly,Agathe,"=HYPERLINK(""http://x"")"'), encoding="utf-8")
+    assert session.report().exit_code == 0
+    assert read_csv(session)[0]["Nom"] == "'=HYPERLINK(\"http://x\")"
