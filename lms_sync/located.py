@@ -74,7 +74,7 @@ def compose_yaml(text: str, file: str) -> yaml.Node | None:
         raise InputError([Problem(problem.location, "", problem.message)]) from None
     except yaml.MarkedYAMLError as error:
         explained = explain(text, error)
-        location = Location(file, explained.line + 1, explained.column + 1)
+        location = Location(file, explained.line, explained.column)
         raise InputError([Problem(location, "", f"not valid YAML ({explained.message})")]) from None
     except yaml.YAMLError as error:
         raise InputError([Problem(Location(file), "", f"not valid YAML ({error})")]) from None

@@ -151,8 +151,7 @@ class CourseSources:
                 raise SourceProblem(_location(relative, mark), TOO_DEEP) from None
             explained = explain(text, error)
             raise SourceProblem(
-                Location(relative, explained.line + 1, explained.column + 1),
-                f"invalid YAML: {explained.message}",
+                Location(relative, explained.line, explained.column), f"invalid YAML: {explained.message}"
             ) from None
         except yaml.YAMLError as error:
             raise SourceProblem(Location(relative), f"invalid YAML: {error}") from None

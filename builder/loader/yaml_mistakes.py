@@ -21,9 +21,13 @@ LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's, so line number
 
 @dataclass(frozen=True)
 class Explanation:
-    line: int  # 0-based, as YAML marks count
+    line: int  # 1-based, as editors count; 0 when the parser gave no place
     column: int
     message: str
+
+    @classmethod
+    def at(cls, mark, message: str) -> Explanation:
+        return cls(mark.line + 1, mark.column + 1, message)
 
 
 def yaml_lines(text: str) -> list[str]:
@@ -34,35 +38,34 @@ def explain(text: str, error: yaml.MarkedYAMLError) -> Explanation:
     """Where and what to fix for a YAML syntax error in `text`."""
     lines = yaml_lines(text)
     mark = error.problem_mark or error.context_mark
+    problem = error.problem or error.context or "not valid YAML"
+    if mark is None:
+        return Explanation(0, 0, problem)
     if error.context == "while scanning a quoted scalar" and error.context_mark:
         quote = _char_at(lines, error.context_mark)
-        return Explanation(
-            error.context_mark.line, error.context_mark.column,
-            f"the text quoted with {quote} here is never closed; end it with {quote}",
+        return Explanation.at(
+            error.context_mark, f"the text quoted with {quote} here is never closed; end it with {quote}"
         )
-    if "mapping values are not allowed" in (error.problem or ""):
+    if "mapping values are not allowed" in problem:
         line = lines[mark.line] if mark.line < len(lines) else ""
-        return Explanation(mark.line, mark.column, _colon_in_value(line))
+        return Explanation.at(mark, _colon_in_value(line))
     quoted = _last_quoted_before(text, mark)
     if quoted is not None and quoted.end_mark.line == mark.line:
         quote = "'" if quoted.style == "'" else '"'
         if quoted.start_mark.line < mark.line:
-            return Explanation(
-                quoted.start_mark.line, quoted.start_mark.column,
+            return Explanation.at(
+                quoted.start_mark,
                 f"the text quoted with {quote} here is not closed on its line: YAML reads on up to "
                 f"the next {quote} (line {mark.line + 1}); end the text with {quote} on this line",
             )
+        closing = quoted.end_mark  # just after the quote that closed the text
         return Explanation(
-            quoted.end_mark.line, quoted.end_mark.column - 1,
+            closing.line + 1, closing.column,
             f"this {quote} ends the quoted text too early; {_quote_inside(quote)}",
         )
-    problem = error.problem or error.context
     if mark.line < len(lines) and "\t" in lines[mark.line]:
-        return Explanation(
-            mark.line, mark.column,
-            f"{problem}; YAML indents with spaces, not tabs: replace the tab characters",
-        )
-    return Explanation(mark.line, mark.column, problem)
+        problem += "; YAML indents with spaces, not tabs: replace the tab characters"
+    return Explanation.at(mark, problem)
 
 
 def _colon_in_value(line: str) -> str:
@@ -94,7 +97,8 @@ def _last_quoted_before(text: str, mark) -> yaml.ScalarToken | None:
     stream = io.StringIO(text)
     try:
         for token in yaml.scan(stream, Loader=yaml.SafeLoader):
-            if token.start_mark.index >= mark.index:
+            # lines and columns, not indexes: libyaml's and this scanner's count alike
+            if (token.start_mark.line, token.start_mark.column) >= (mark.line, mark.column):
                 break
             if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
                 last = token
