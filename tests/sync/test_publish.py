@@ -243,3 +243,14 @@ def test_restores_and_packages_wait_longer_than_other_calls(flagship: Cli):
         client.call("local_coursebridge_restore_cartridge", {"courseid": course.id, "draftitemid": 1})
     client.upload("x.zip", b"PK")
     assert session.timeouts == [30, PUBLISH_TIMEOUT, PUBLISH_TIMEOUT]
+
+
+def test_forums_in_separate_groups_get_a_discussion_per_group(flagship: Cli):
+    use_route(flagship, "content:\n  route: scorm\n  forum_groupmode: separate\n")
+    plan = flagship.plan()
+    assert plan["counts"]["post discussion"] == 3 * 6  # three prompts, six regional groups
+    assert flagship.apply().exit_code == 0
+    site = flagship.moodle.site
+    (forum,) = [f for f in site.forums.values() if f.name == "Forum des participantes"]
+    assert forum.groupmode == 1
+    assert len({(d.subject, d.groupid) for d in site.discussions.values() if d.forum == forum.id}) == 18
