@@ -115,6 +115,7 @@ class Report:
     moodle_course: str  # its full name in Moodle
     learners: list[LearnerFigures]
     groups: list[GroupFigures]
+    everyone: GroupFigures  # every learner reported on, named ""
     questions: list[QuestionFigures]
     objectives: list[ObjectiveFigures]
     prompts: list[PromptFigures]
@@ -141,6 +142,7 @@ def compute(course: model.Course, collected: Collected, learner_texts: bool = Fa
         moodle_course=shown(collected.course.fullname),
         learners=learners,
         groups=_groups(course, learners),
+        everyone=group_figures(course, "", learners),
         questions=_questions(course, learners, data),
         objectives=_objectives(course, learners),
         prompts=_prompts(course, collected, learners),
@@ -251,20 +253,19 @@ def group_names(learner: LearnerFigures) -> tuple[str, ...]:
 
 def _groups(course: model.Course, learners: list[LearnerFigures]) -> list[GroupFigures]:
     names = sorted({name for learner in learners for name in group_names(learner)}, key=lambda name: (name == NO_GROUP, name))
-    groups = []
-    for name in names:
-        members = [learner for learner in learners if name in group_names(learner)]
-        enrolled = [learner for learner in members if learner.status != NOT_ENROLLED]
-        groups.append(GroupFigures(
-            name=name,
-            enrolled=len(enrolled),
-            started=sum(learner.started for learner in members),
-            completed=sum(learner.completed for learner in members),
-            passed=sum(learner.passed for learner in members),
-            mean_score=_mean(learner.score for learner in members),
-            mastery={o.id: _mean(learner.mastery.get(o.id) for learner in members) for o in course.objectives},
-        ))
-    return groups
+    return [group_figures(course, name, [learner for learner in learners if name in group_names(learner)]) for name in names]
+
+
+def group_figures(course: model.Course, name: str, members: list[LearnerFigures]) -> GroupFigures:
+    return GroupFigures(
+        name=name,
+        enrolled=sum(learner.status != NOT_ENROLLED for learner in members),
+        started=sum(learner.started for learner in members),
+        completed=sum(learner.completed for learner in members),
+        passed=sum(learner.passed for learner in members),
+        mean_score=_mean(learner.score for learner in members),
+        mastery={o.id: _mean(learner.mastery.get(o.id) for learner in members) for o in course.objectives},
+    )
 
 
 def _questions(course: model.Course, learners: list[LearnerFigures], data: dict) -> list[QuestionFigures]:

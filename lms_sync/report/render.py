@@ -21,7 +21,7 @@ from builder import model
 from builder.i18n import Interface
 from builder.learner_work import ChecklistWork, ReflectionWork
 from builder.markdown import RenderContext, render
-from lms_sync.report.figures import NO_GROUP, LearnerFigures, Report
+from lms_sync.report.figures import NO_GROUP, GroupFigures, LearnerFigures, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
 ACQUIRED, IN_PROGRESS, NOT_ASSESSED = "acquired", "in_progress", "not_assessed"
@@ -52,16 +52,12 @@ class Formatting:
 
 def summary_lines(report: Report) -> list[str]:
     """Per group: enrolled, started, completed, passed, mean score; then everyone."""
-    rows = [(group.name or "(no group)", group.enrolled, group.started, group.completed, group.passed, group.mean_score) for group in report.groups]
-    everyone = [learner for learner in report.learners if learner.status != "not_enrolled"]
-    scores = [learner.score for learner in report.learners if learner.score is not None]
-    rows.append(("all learners", len(everyone), sum(l.started for l in report.learners), sum(l.completed for l in report.learners),
-                 sum(l.passed for l in report.learners), sum(scores) / len(scores) if scores else None))
-    width = max(len(row[0]) for row in rows)
+    rows = [(group.name or "(no group)", group) for group in report.groups] + [("all learners", report.everyone)]
+    width = max(len(name) for name, _ in rows)
     lines = [f"{'group':<{width}}  enrolled  started  completed  passed  mean score"]
-    for name, enrolled, started, completed, passed, score in rows:
-        mean = f"{score:.1f}" if score is not None else "-"
-        lines.append(f"{name:<{width}}  {enrolled:>8}  {started:>7}  {completed:>9}  {passed:>6}  {mean:>10}")
+    for name, group in rows:
+        mean = f"{group.mean_score:.1f}" if group.mean_score is not None else "-"
+        lines.append(f"{name:<{width}}  {group.enrolled:>8}  {group.started:>7}  {group.completed:>9}  {group.passed:>6}  {mean:>10}")
     return lines
 
 
@@ -133,11 +129,8 @@ def figures_json(report: Report, read_at: dt.datetime) -> dict:
             }
             for l in report.learners
         ],
-        "groups": [
-            {"name": g.name or None, "enrolled": g.enrolled, "started": g.started, "completed": g.completed, "passed": g.passed,
-             "mean_score": g.mean_score, "mastery": g.mastery}
-            for g in report.groups
-        ],
+        "groups": [group_json(group) for group in report.groups],
+        "everyone": {key: value for key, value in group_json(report.everyone).items() if key != "name"},
         "questions": [
             {"quiz": q.quiz.id, "question": q.question.id, "type": q.question.type, "assesses": q.question.assesses,
              "answered": q.answered, "correct": q.correct, "success_rate": q.success_rate,
@@ -158,6 +151,11 @@ def figures_json(report: Report, read_at: dt.datetime) -> dict:
             for p in report.prompts
         ],
     }
+
+
+def group_json(group: GroupFigures) -> dict:
+    return {"name": group.name or None, "enrolled": group.enrolled, "started": group.started, "completed": group.completed,
+            "passed": group.passed, "mean_score": group.mean_score, "mastery": group.mastery}
 
 
 def work_json(work: ReflectionWork | ChecklistWork) -> dict:

@@ -70,6 +70,8 @@ def test_json_holds_every_figure(session):
                                     "mean_score": 75.0, "mastery": {"O1": 1.0, "O2": pytest.approx(2 / 3)}}
     assert groups[None] == {"name": None, "enrolled": 1, "started": 1, "completed": 1, "passed": 0,
                             "mean_score": 25.0, "mastery": {"O1": 0.5, "O2": pytest.approx(1 / 3)}}
+    assert data["everyone"] == {"enrolled": 6, "started": 5, "completed": 4, "passed": 2, "mean_score": 62.5,
+                                "mastery": {"O1": 0.75, "O2": pytest.approx(2 / 3)}}
     questions = {q["question"]: q for q in data["questions"]}
     assert questions["q-objectif"] == {
         "quiz": "evaluation", "question": "q-objectif", "type": "single", "assesses": ["O1"], "answered": 4, "correct": 2,
