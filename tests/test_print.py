@@ -14,10 +14,11 @@ from pypdf import PdfReader
 
 from builder import model
 from builder.exporters import get_exporter
+from builder.exporters.guide import materials_to_prepare
 from builder.i18n import Interface
 from builder.loader import load_course
 from builder.markdown import RenderContext, render
-from conftest import COURSES
+from conftest import COURSES, FLAGSHIP
 from trainer_course import trainer_course
 
 PRINTED = ["guide", "workbook"]
@@ -263,3 +264,15 @@ def _words_outside_margins(pdf: Path) -> list[tuple[int, str]]:
                     or float(word.get("xMax")) > width - SIDE_MARGIN + 1):
                 outside.append((number, word.text))
     return outside
+
+
+def test_materials_to_prepare_are_listed_once_with_every_use():
+    course = load_course(FLAGSHIP)
+    needs = materials_to_prepare(course, "toute la session")
+    items = [need.item for need in needs]
+    assert len(items) == len(set(items))
+    named = {item for _, _, activity in course.activities()
+             for item in getattr(activity, "materials", [])}
+    assert named <= set(items)
+    assert any(len(need.uses) >= 2 for need in needs)  # e.g. felt pens: one line, each use
+    assert needs[0].uses == ["toute la session"]  # the course's own list comes first
