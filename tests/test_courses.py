@@ -77,7 +77,7 @@ def test_every_objective_addressed_and_assessed(folder):
 @pytest.mark.parametrize("folder", COURSES, ids=lambda f: f.name)
 def test_builds_to_every_format_without_warning(folder, tmp_path):
     course = load_course(folder)
-    for name in EXPORTERS.keys() - {"guide", "workbook"}:  # those two: see test_print.py
+    for name in [n for n in EXPORTERS if n not in ("guide", "workbook")]:  # see test_print.py
         assert get_exporter(name).build(course, tmp_path).problems == [], name
 
 
