@@ -63,6 +63,12 @@ NOT_CREATED = "not created (its answer was lost and Moodle does not have it)"
 UNKNOWN = "outcome unknown (no answer; rechecked next run)"
 DEPENDS = "waits for a step that did not succeed"
 
+# How a step that needs something says why it is not there, by the cause of its creation's failure.
+MISSING_BECAUSE = {
+    UNKNOWN: "may have been created, but its answer was lost; rechecked next run",
+    NOT_CREATED: "was not created (its answer was lost and Moodle does not have it)",
+}
+
 # What each creating kind makes, for the steps that need it: (what, the action data key naming it).
 CREATES = {"create category": "category", "create course": "course", "create user": "user", "create cohort": "cohort", "create group": "group"}
 
@@ -133,6 +139,7 @@ class Applier(PublishSteps):
                 "pass --passwords-file FILE to receive them (created readable by you only)"
             )
         self.journal.write("start", sync_file=str(self.spec.path), counts=plan.counts(), notes=plan.notes)
+        self.client.on_retry = lambda function, reason, attempt: self.journal.write("retry", function=function, attempt=attempt, reason=reason)
         for kind in KINDS:
             actions = plan.by_kind(kind)
             if actions:
@@ -229,9 +236,7 @@ class Applier(PublishSteps):
             self.result.failed.append(Failure(action, why, cause))
             self.journal.write("result", outcome="failed", targets=[action.target], cause=cause, reason=why)
             if action.kind in CREATES:  # the steps that need it say why it is not there
-                self.missing[(CREATES[action.kind], action.target)] = (
-                    "may have been created, but its answer was lost; rechecked next run" if cause == UNKNOWN else f"was not created ({cause})"
-                )
+                self.missing[(CREATES[action.kind], action.target)] = MISSING_BECAUSE.get(cause, f"was not created ({cause})")
         self.progress(len(actions))
 
     def _missing_dependency(self, action: Action) -> str:

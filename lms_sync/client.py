@@ -170,6 +170,8 @@ class MoodleClient:
         self.concurrency = max(1, concurrency)
         self.stats = CallStats()
         self._stats_lock = threading.Lock()
+        # Told of each resend (function, why, attempt number): apply journals them.
+        self.on_retry: Callable[[str, str, int], None] = lambda function, reason, attempt: None
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
         return f"MoodleClient({self.endpoint!r})"
@@ -189,7 +191,8 @@ class MoodleClient:
                     raise
                 delay = self.backoff * (2**attempt) * (0.5 + random.random() / 2)
                 attempt += 1
-                log.info("%s: %s; retry %d/%d in %.1fs", function, error, attempt, self.retries, delay)
+                log.info("%s; retry %d/%d in %.1fs", error, attempt, self.retries, delay)  # the error names the function
+                self.on_retry(function, str(error), attempt)
                 self._sleep(delay)
 
     def call_many(self, function: str, params_list: Sequence[Mapping[str, Any]]) -> list[Any]:

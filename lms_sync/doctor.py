@@ -6,6 +6,7 @@ token's user); without it, only what a harmless read shows.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from lms_sync.client import MoodleClient
@@ -100,6 +101,9 @@ class DoctorReport:
         """Ready for every command; the plugin counts once installed (it is needed only for content:)."""
         plugin_ok = self.plugin_usable or not self.plugin_installed
         return not any(self.missing_functions.values()) and not self.missing_capabilities and plugin_ok
+
+    def to_json(self) -> dict:
+        return {**dataclasses.asdict(self), "ok": self.ok}
 
     def lines(self) -> list[str]:
         admin = "a site administrator" if self.site_admin else "not a site administrator"

@@ -17,9 +17,14 @@ from lms_sync.files import open_for_append
 
 
 class Journal:
+    """Opened before anything is read from Moodle, so a bad path stops the run at once; a journal this
+    run created and never wrote to (the run failed before its first step) is removed on closing."""
+
     def __init__(self, path: Path):
         self.path = path
         self.run = uuid.uuid4().hex[:12]
+        self._created = not path.exists()
+        self._written = False
         self._file = open_for_append(path, "--journal")
 
     def write(self, event: str, **fields) -> None:
@@ -27,9 +32,12 @@ class Journal:
         self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
+        self._written = True
 
     def close(self) -> None:
         self._file.close()
+        if self._created and not self._written:
+            self.path.unlink(missing_ok=True)
 
     def __enter__(self) -> Journal:
         return self

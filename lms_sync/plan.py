@@ -7,9 +7,10 @@ Removals (from a cohort, a group, the course) are planned only with prune; users
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from lms_sync.errors import AmbiguousCategoryError
+from lms_sync.errors import SERVICES_PAGE, AmbiguousCategoryError
 from lms_sync.moodle_text import format_string, same_name, shown, strip_tags
 from lms_sync.publish import CONTENT_KINDS, plan_content
 from lms_sync.state import CurrentState, MoodleForum
@@ -41,12 +42,23 @@ class Action:
     kind: str
     target: str  # what it is about, as people say it: a username, "cohort-id: username", ...
     data: dict = field(default_factory=dict, hash=False, compare=False)
+    # For updates: (field, value in Moodle, value wanted), both as people read them.
+    changes: tuple[tuple[str, str, str], ...] = field(default=(), hash=False, compare=False)
 
     def describe(self) -> str:
         return f"{self.kind}: {self.target}"
 
+    def explain(self) -> str:
+        """The target, and for an update what changes: `CP-2026: fullname 'Old' -> 'New'`."""
+        if not self.changes:
+            return self.target
+        return f"{self.target}: " + "; ".join(f"{name} {old} -> {new}" for name, old, new in self.changes)
+
     def to_json(self) -> dict:
-        return {"kind": self.kind, "target": self.target, **{k: v for k, v in self.data.items() if k != "message"}}
+        found = {"kind": self.kind, "target": self.target, **{k: v for k, v in self.data.items() if k != "message"}}
+        if self.changes:
+            found["changes"] = [{"field": name, "from": old, "to": new} for name, old, new in self.changes]
+        return found
 
 
 @dataclass
@@ -86,7 +98,46 @@ def make_plan(spec: SyncSpec, state: CurrentState, *, prune: bool = False, updat
     actions += _discussions(spec, state, notes, new_forums)
     order = {kind: index for index, kind in enumerate(KINDS)}
     actions.sort(key=lambda action: order[action.kind])
-    return Plan(actions, notes)
+    plan = Plan(actions, notes)
+    notes += _missing_functions(plan, state)
+    return plan
+
+
+# The web service functions apply calls for each kind of change (the content kinds check their own).
+KIND_FUNCTIONS = {
+    "create category": ("core_course_create_categories",),
+    "create course": ("core_course_create_courses",),
+    "update course": ("core_course_update_courses",),
+    "rename section": ("core_update_inplace_editable",),
+    "create user": ("core_user_create_users",),
+    "update user": ("core_user_update_users",),
+    "create cohort": ("core_cohort_create_cohorts",),
+    "add cohort member": ("core_cohort_add_cohort_members",),
+    "enrol": ("enrol_manual_enrol_users",),
+    "create group": ("core_group_create_groups",),
+    "add group member": ("core_group_add_group_members",),
+    "post discussion": ("mod_forum_add_discussion",),
+    "remove group member": ("core_group_delete_group_members",),
+    "remove cohort member": ("core_cohort_delete_cohort_members",),
+    "unenrol": ("enrol_manual_unenrol_users",),
+}
+
+
+def _missing_functions(plan: Plan, state: CurrentState) -> list[str]:
+    """A note per function apply would call that the token's external service lacks."""
+    if not state.functions:  # nothing known (a state built without site info)
+        return []
+    counts = plan.counts()
+    missing: dict[str, list[str]] = {}
+    for kind, count in counts.items():
+        for function in KIND_FUNCTIONS.get(kind, ()):
+            if function not in state.functions:
+                missing.setdefault(function, []).append(f"{count} {kind!r}")
+    return [
+        f"the token's external service lacks {function}, which apply needs for {', '.join(uses)}: add it at {SERVICES_PAGE} > "
+        "(the token's service) > Functions > Add functions (`coursebridge moodle doctor` lists every missing one)"
+        for function, uses in missing.items()
+    ]
 
 
 def _categories(spec: SyncSpec, state: CurrentState) -> list[Action]:
@@ -133,9 +184,21 @@ def _course(spec: SyncSpec, state: CurrentState) -> list[Action]:
         "enddate": state.course.enddate,
     }
     changed = {key: value for key, value in fields.items() if not _same(key, value, current[key])}
+    changes = [(key, _readable(key, current[key]), _readable(key, value)) for key, value in changed.items()]
     if state.course.categoryid not in state.category_ids(wanted.category):
         changed["category"] = list(wanted.category)
-    return [Action("update course", wanted.shortname, changed)] if changed else []
+        now = next((" / ".join(path) for path, id_ in state.categories.items() if id_ == state.course.categoryid), None)
+        changes.append(("category", repr(now) if now else f"id {state.course.categoryid}", repr(" / ".join(wanted.category))))
+    return [Action("update course", wanted.shortname, changed, tuple(changes))] if changed else []
+
+
+def _readable(key: str, value) -> str:
+    """A course field's value as the text plan shows it."""
+    if key in {"startdate", "enddate"}:
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat() if value else "none"
+    if key == "summary":
+        return f"({len(value or '')} characters)"
+    return repr(shown(value)) if key == "fullname" else repr(value)
 
 
 def _same(key: str, wanted, current) -> bool:
@@ -194,7 +257,8 @@ def _users(spec: SyncSpec, state: CurrentState, update_users: bool, notes: list[
             current = {"firstname": found.firstname, "lastname": found.lastname, "email": found.email}
             changed = {k: v for k, v in wanted.items() if current[k] != v and not (k == "email" and current[k] is None)}
             if changed:
-                actions.append(Action("update user", user.username, changed))
+                changes = tuple((k, repr(current[k]), repr(v)) for k, v in changed.items())
+                actions.append(Action("update user", user.username, changed, changes))
     return actions
 
 

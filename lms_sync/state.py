@@ -15,6 +15,7 @@ sync file's name it shows as, and otherwise by its readable form.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from lms_sync.content import ContentState, read_content_state
 from lms_sync.moodle_text import format_string, shown
 from lms_sync.syncfile import SyncSpec
 
-ENROLLED_PAGE = 500  # users per core_enrol_get_enrolled_users call; pages after the first go out concurrently
+ENROLLED_PAGE = 250  # users per core_enrol_get_enrolled_users call; pages go out concurrently
 # What the plan needs of an enrolled user: without it, Moodle adds groups, enrolled courses, custom
 # fields, preferences and picture URLs to every record, at a cost per record.
 ENROLLED_FIELDS = "id,username,firstname,lastname,email,idnumber,roles"
@@ -83,6 +84,7 @@ class CurrentState:
     group_members: dict[str, set[int]] = field(default_factory=dict)
     forums: dict[str, MoodleForum] = field(default_factory=dict)
     sections: dict[int, MoodleSection] = field(default_factory=dict)  # by number, the course's own (not delegated)
+    functions: frozenset[str] = frozenset()  # the web service functions the token's service offers
     # Lowercased e-mail of a user to create -> username of the Moodle account that already has it.
     email_owners: dict[str, str] = field(default_factory=dict)
     # Moodle lets sibling categories share a name: paths several categories have -> their ids.
@@ -112,9 +114,9 @@ def read_state(client: MoodleClient, spec: SyncSpec) -> CurrentState:
     state.usernames.update({user.id: user.username for user in state.users.values()})
     state.email_owners = _email_owners(client, spec, state.users)
     _cohorts(client, spec, state)
+    state.functions = frozenset(function["name"] for function in site.get("functions", []))
     if spec.content:
-        functions = {function["name"] for function in site.get("functions", [])}
-        state.content = read_content_state(client, functions, state.course.id if state.course else None)
+        state.content = read_content_state(client, set(state.functions), state.course.id if state.course else None)
     if state.course:
         _groups(client, spec, state)
         if spec.discussions or spec.course.section_names:
@@ -223,16 +225,23 @@ def _cohorts(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
 
 
 def _enrolments(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> None:
-    """Enrolled users and their roles, page by page; the users of the files among them go to state.users."""
+    """Enrolled users and their roles, page by page; the users of the files among them go to state.users.
+
+    The first round asks at once for the pages the files' enrolments would fill (the token's user
+    may be enrolled too: one more), then rounds of `concurrency` pages follow until one is short.
+    """
     key_of = {_match_value(user, spec.match_by): user.username for user in spec.users.values()}
-    pages = [client.call("core_enrol_get_enrolled_users", _enrolled_params(state.course.id, 0))]
-    while len(pages[-1]) == ENROLLED_PAGE:  # the next `concurrency` pages at once, until one is short
+    expected = len({username for enrolment in spec.enrolments for username in enrolment.members}) + 1
+    pages: list[list[dict]] = []
+    count = math.ceil(expected / ENROLLED_PAGE)
+    while not pages or len(pages[-1]) == ENROLLED_PAGE:
         start = len(pages) * ENROLLED_PAGE
-        params = [_enrolled_params(state.course.id, start + n * ENROLLED_PAGE) for n in range(client.concurrency)]
+        params = [_enrolled_params(state.course.id, start + n * ENROLLED_PAGE) for n in range(count)]
         for page in client.call_many("core_enrol_get_enrolled_users", params):
             pages.append(page)
             if len(page) < ENROLLED_PAGE:
                 break
+        count = client.concurrency
     rows = [row for page in pages for row in page]
     for row in rows:
         state.enrolled[row["id"]] = {role["roleid"] for role in row.get("roles", [])}

@@ -77,6 +77,9 @@ class CoursebridgeGroup(click.Group):
             raise
         except (click.exceptions.Exit, SystemExit):
             raise
+        except BrokenPipeError:  # the reader left (`coursebridge sync plan ... | head`): stop quietly, as `yes | head` does
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+            sys.exit(141)  # 128 + SIGPIPE
         except Exception as error:  # a bug of ours: say so in one line, not a traceback
             if os.environ.get("COURSEBRIDGE_DEBUG"):
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -19,12 +20,16 @@ def group() -> None:
 
 
 @group.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @connection_options
-def doctor(**connection) -> None:
+def doctor(as_json: bool, **connection) -> None:
     """Show the site, its version, and what the token lacks for each command."""
     report = diagnose(connect(**connection))
-    for line in report.lines():
-        click.echo(line)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line)
     sys.exit(0 if report.ok else 1)
 
 

@@ -95,7 +95,7 @@ def plan_lines(result: Plan, shortname: str) -> list[str]:
         for kind in KINDS:
             if kind in counts:
                 lines.append(f"  {kind} ({counts[kind]}):")
-                lines += [f"    {symbol(kind)} {action.target}" for action in result.by_kind(kind)]
+                lines += [f"    {symbol(kind)} {action.explain()}" for action in result.by_kind(kind)]
     lines += [f"note: {note}" for note in result.notes]
     return lines
 

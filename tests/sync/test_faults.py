@@ -196,3 +196,24 @@ def test_every_outcome_reported_under_faults_is_what_moodle_holds(workdir: Path)
         if read_back >= 2 and {NOT_CREATED, DEPENDS} <= set(seen):
             break
     assert read_back >= 2 and {NOT_CREATED, DEPENDS} <= set(seen), (read_back, seen)
+
+
+def test_each_retry_is_journalled_and_logged_once_with_its_function(cli: Cli):
+    cli.moodle.faults = Faults(rate=0.3, kinds=("http503",), seed=3)
+    fast_config(cli, timeout=5)
+    result = cli.apply("--debug")
+    assert result.exit_code in (0, 4) and "Traceback" not in result.output
+    events = [json.loads(line) for line in (cli.workdir / "sync.journal.jsonl").read_text().splitlines()]
+    retries = [e for e in events if e["event"] == "retry"]
+    assert retries and all(e["reason"].endswith("HTTP 503 from " + cli.moodle.url + "/webservice/rest/server.php") for e in retries)
+    assert all(e["function"] in e["reason"] and e["attempt"] >= 1 for e in retries)
+    logged = [line for line in result.stderr.splitlines() if "; retry " in line]
+    assert len(logged) >= len(retries)  # reads before the journal opened are logged too
+    assert all(line.count(line.split("lms_sync.client: ")[1].split(":")[0]) == 1 for line in logged)  # the function once
+
+
+def test_a_failed_apply_leaves_no_empty_journal(cli: Cli):
+    cli.env["MOODLE_TOKEN"] = "not-a-token-0123456789abcdef0123"
+    result = cli.apply()
+    assert result.exit_code == 3 and "invalidtoken" in result.stderr
+    assert not (cli.workdir / "sync.journal.jsonl").exists()

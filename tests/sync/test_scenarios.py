@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from moodle_double.site import STANDARD_ROLES, Category
 
 from .conftest import Cli, targets
+
+ROOT = Path(__file__).resolve().parents[2]
 
 FIRST_PLAN = {
     "create category": 2,
@@ -294,3 +300,37 @@ def test_a_path_clash_is_settled_by_the_course_being_in_one_of_them_or_by_a_uniq
     assert not {"create category", "create course"} & set(plan["counts"])
     (update,) = [action for action in plan["actions"] if action["kind"] == "update course"]  # summary and dates
     assert "category" not in update
+
+
+def test_update_course_in_the_text_plan_says_what_changes_from_what_to_what(cli: Cli):
+    site = cli.moodle.site
+    category = add_category(site, "2026", add_category(site, "Formations"))
+    site.add_course("CP-2026", "Old & name", category, startdate=1767225600)
+    result = cli("sync", "plan", str(cli.workdir / "sync.yaml"))
+    assert result.exit_code == 0
+    line = next(line for line in result.stdout.splitlines() if line.startswith("    ~ CP-2026"))
+    assert line.startswith("    ~ CP-2026: fullname 'Old & name' -> 'Faire vivre une communauté de pratique'; summary (0 characters) -> (")
+    assert "; startdate 2026-01-01 -> 2026-03-02; enddate none -> 2026-06-30" in line
+    (update,) = [a for a in cli.plan()["actions"] if a["kind"] == "update course"]
+    assert update["changes"][0] == {"field": "fullname", "from": "'Old & name'", "to": "'Faire vivre une communauté de pratique'"}
+
+
+def test_plan_says_which_functions_apply_needs_that_the_token_lacks(cli: Cli):
+    site = cli.moodle.site
+    token = "no-groups-token-0123456789abcdef"
+    site.add_token(token, site.admin.id, set(site.tokens[cli.moodle.ADMIN_TOKEN].functions) - {"core_group_create_groups"})
+    plan = Cli(cli.moodle, cli.workdir, token).plan()
+    assert (
+        "the token's external service lacks core_group_create_groups, which apply needs for 3 'create group': add it at "
+        "Site administration > Server > Web services > External services > (the token's service) > Functions > Add functions"
+    ) in plan["notes"][-1]
+
+
+def test_a_plan_piped_into_head_stops_quietly(cli: Cli, tmp_path):
+    roster = cli.workdir / "roster.csv"
+    roster.write_text(roster.read_text() + "".join(f"extra{i},E,P{i},extra{i}@example.org,,manual,cp-2026,CP-2026,student,Groupe A\n" for i in range(3000)))
+    env = {**os.environ, **cli.env, "PYTHONPATH": str(ROOT)}
+    command = f"{sys.executable} -m builder sync plan {cli.workdir / 'sync.yaml'} | head -n 3"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[0] == "Plan for CP-2026: 12027 changes"
+    assert result.stderr == "" and result.returncode == 141
