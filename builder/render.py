@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import posixpath
 import re
+import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,6 +38,8 @@ STATIC_RUNTIMES = {"scorm.js": ("scorm12", "scorm2004")}
 PAGES_SCRIPT = "course-pages.js"  # the activity pages in order, loaded once, not in each page
 ASSETS_FOLDER = "assets"
 RUNTIME_PARTS = "runtime_parts.html.j2"
+# Pages per worker process below which starting processes costs more than it saves.
+PARALLEL_PAGES = 150
 # '<' is escaped in every text a page shows, so no course text can forge a slot.
 RUNTIME_SLOT = re.compile(r"<!--coursebridge-runtime:(\w+)-->")
 
@@ -164,8 +170,13 @@ class SiteRenderer:
         if self._rendered:
             return self._rendered
         rendered = self._rendered = RenderedSite()
-        for page in self.site.pages:
-            key = fingerprint(type(self).__name__, page.url, self.outline, page.activity)
+        keys = [fingerprint(type(self).__name__, page.url, self.outline, page.activity)
+                for page in self.site.pages]  # fmt: skip
+        missing = [(page, key) for page, key in zip(self.site.pages, keys) if not self.cache.get(key)]
+        renders = self._render_pages([page for page, _ in missing])
+        for (_, key), (html, named) in zip(missing, renders):
+            self.cache.put(key, html, named)
+        for page, key in zip(self.site.pages, keys):
             rendered.pages[page.url] = self.cached(key, partial(self.render_page, page))
         for name in sorted((THEME / "static").iterdir()):
             rendered.files[f"{STATIC_FOLDER}/{name.name}"] = name.read_bytes()
@@ -176,6 +187,33 @@ class SiteRenderer:
                 rendered.files[f"{ASSETS_FOLDER}/{self.asset_target(path)}"] = self._asset_bytes(path)
                 done.add(path)
         return rendered
+
+    def _render_pages(self, pages: list[Page]) -> list[tuple[str, set[str]]]:
+        """Each page's HTML and the assets it names; spread over worker processes when
+        there are enough pages to gain (forked, they share this renderer; forking is safe
+        only while this process runs no other thread, as a preview server does)."""
+        workers = min(os.cpu_count() or 1, len(pages) // PARALLEL_PAGES)
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if workers < 2 or not forkable or threading.active_count() > 1:
+            return [self._render_naming(page) for page in pages]
+        global _FORKED
+        _FORKED = self, pages
+        chunks = [range(start, len(pages), workers * 4) for start in range(workers * 4)]
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                done = list(pool.map(_render_in_worker, chunks))
+        finally:
+            _FORKED = None
+        renders: list = [None] * len(pages)
+        for chunk, results in zip(chunks, done):
+            for index, result in zip(chunk, results):
+                renders[index] = result
+        return renders
+
+    def _render_naming(self, page: Page) -> tuple[str, set[str]]:
+        self.naming = set()
+        return self.render_page(page), self.naming
 
     def cached(self, key: str, render: Callable[[], str]) -> str:
         """The HTML cached under `key`, else render()'s, cached; either way the assets it
@@ -294,6 +332,15 @@ class SiteRenderer:
             data["answer"] = question.answers
             data["caseSensitive"] = question.case_sensitive
         return data
+
+
+# The renderer and the pages its forked workers render (inherited, never pickled).
+_FORKED: tuple[SiteRenderer, list[Page]] | None = None
+
+
+def _render_in_worker(chunk: range) -> list[tuple[str, set[str]]]:
+    renderer, pages = _FORKED
+    return [renderer._render_naming(pages[index]) for index in chunk]
 
 
 def runtime_slot(name: str) -> Markup:

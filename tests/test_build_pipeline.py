@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import markdown
+from builder import markdown, render
 from builder.exporters import EXPORTERS, get_exporter
 from builder.loader import load_course
 from builder.render import SiteRenderer
@@ -69,3 +69,18 @@ def test_every_runtime_gets_its_own_parts_and_no_slot_is_left():
         assert ("_static/scorm.js" in site) == (runtime != "web")
         pages = [content.decode() for path, content in site.items() if path.endswith(".html")]
         assert not [page for page in pages if "coursebridge-runtime" in page]
+
+
+def test_pages_rendered_by_worker_processes_are_the_same_bytes(monkeypatch, tmp_path: Path):
+    sequential = get_exporter("web").build(load_course(FLAGSHIP), tmp_path / "one").output
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 10)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    workers: list[int] = []
+    pool = render.ProcessPoolExecutor
+    monkeypatch.setattr(render, "ProcessPoolExecutor",
+                        lambda count, **options: workers.append(count) or pool(count, **options))
+    parallel = get_exporter("web").build(load_course(FLAGSHIP), tmp_path / "two").output
+    assert workers == [2]
+    files = sorted(path.relative_to(sequential) for path in sequential.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(parallel) for path in parallel.rglob("*") if path.is_file())
+    assert all((sequential / path).read_bytes() == (parallel / path).read_bytes() for path in files)
