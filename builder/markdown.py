@@ -15,9 +15,10 @@ import hashlib
 import html
 import posixpath
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Hashable
 
 import nh3
 from markdown_it import MarkdownIt
@@ -147,12 +148,51 @@ class RenderContext:
     diagram: Callable[[Diagram], str]  # -> trusted SVG markup
     heading_offset: int = 1  # '#' becomes <h2>: the page title is the only <h1>
     french: bool = False  # French typography: see french_spacing
+    # What asset_url, citation and diagram do, as values: contexts whose styles agree on
+    # what a text uses (a None part agrees with nothing) share the text's HTML.
+    styles: tuple[Hashable, Hashable, Hashable] = (None, None, None)
+
+
+RENDERED_TEXTS = 4096  # HTML kept for contexts of the same styles (web and cartridge, say)
+_rendered: OrderedDict[tuple, str] = OrderedDict()
 
 
 def render(text: Markdown | None, context: RenderContext) -> str:
-    """Markdown -> sanitised HTML, safe to insert in a page."""
+    """Markdown -> sanitised HTML, safe to insert in a page; rendered once for every
+    context of the same styles, the assets it names named for each."""
     if not text:
         return ""
+    key = _shared_key(text, context)
+    if key is None:
+        return _render(text, context)
+    if key in _rendered:
+        _rendered.move_to_end(key)
+        for target in local_references(scan(text)):
+            context.asset_url(_join(text.base, target))
+        return _rendered[key]
+    _rendered[key] = html = _render(text, context)
+    if len(_rendered) > RENDERED_TEXTS:
+        _rendered.popitem(last=False)
+    return html
+
+
+def local_references(found: MarkdownScan) -> list[str]:
+    """The images and links of a text that name course files."""
+    targets = [src for src, _, _ in found.images] + [href for href, _ in found.links]
+    return [target for target in targets if is_local_reference(target)]
+
+
+def _shared_key(text: Markdown, context: RenderContext) -> tuple | None:
+    """What the text's HTML depends on, or None when a part it uses has no style."""
+    found = scan(text)
+    uses = (bool(local_references(found)), bool(found.citations), bool(found.diagrams))
+    styles = tuple(style if used else None for style, used in zip(context.styles, uses))
+    if any(used and style is None for style, used in zip(styles, uses)):
+        return None
+    return text.source, text.base, context.heading_offset, context.french, styles
+
+
+def _render(text: Markdown, context: RenderContext) -> str:
     tokens = [_copy(t) if t.type in CHANGED_BY_RENDER else t for t in parse(text.source)]
     diagrams: dict[str, str] = {}
     nonce = hashlib.sha256(text.source.encode()).hexdigest()[:16]

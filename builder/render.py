@@ -110,6 +110,7 @@ class SiteRenderer:
         self.assets: set[str] = set()
         self.naming: set[str] = set()  # the assets named by the page being rendered
         self.works = {work.id: work for work in course.bibliography}
+        self.works_key = fingerprint(course.bibliography)  # what citations show, as a value
         self.env = TypesetEnvironment(
             course.language,
             loader=jinja2.FileSystemLoader(THEME / "templates"),
@@ -279,8 +280,9 @@ class SiteRenderer:
                 return None
             return bibliography.citation_label(work), f"{prefix}{self.site.url_of('bibliography')}#{key}"
 
+        styles = (("assets", prefix), ("bibliography", prefix, self.works_key), self.diagram_style)
         return markdown.RenderContext(
-            asset, citation, self.diagram, heading_offset, french=self.course.language == "fr"
+            asset, citation, self.diagram, heading_offset, self.course.language == "fr", styles
         )
 
     def markdown(self, text: model.Markdown | None, heading_offset: int = 1) -> Markup:
@@ -292,6 +294,11 @@ class SiteRenderer:
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         return Markup(html)
+
+    @property
+    def diagram_style(self) -> tuple:
+        """What `diagram` does, as a value (see markdown.RenderContext.styles)."""
+        return "mermaid", self.course.language
 
     def diagram(self, diagram: markdown.Diagram) -> str:
         from builder.diagrams import render_mermaid

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import markdown, render
+from builder import markdown, model, render
 from builder.exporters import EXPORTERS, get_exporter
 from builder.loader import load_course
 from builder.render import SiteRenderer
@@ -84,3 +84,22 @@ def test_pages_rendered_by_worker_processes_are_the_same_bytes(monkeypatch, tmp_
     files = sorted(path.relative_to(sequential) for path in sequential.rglob("*") if path.is_file())
     assert files == sorted(path.relative_to(parallel) for path in parallel.rglob("*") if path.is_file())
     assert all((sequential / path).read_bytes() == (parallel / path).read_bytes() for path in files)
+
+
+def test_a_text_is_rendered_to_html_once_for_contexts_that_agree_on_what_it_uses(
+    monkeypatch, tmp_path: Path
+):
+    rendered: Counter = Counter()
+    render = markdown._render
+    monkeypatch.setattr(markdown, "_render",
+                        lambda text, context: rendered.update([text.source]) or render(text, context))
+    markdown._rendered.clear()
+    course = load_course(FLAGSHIP)
+    for name in ("web", "imscc", "moodlexml", "gift"):
+        get_exporter(name).build(course, tmp_path)
+    feedback = course.activities_of(model.Quiz)[0].questions[0].feedback.correct
+    assert feedback and not markdown.local_references(markdown.scan(feedback))
+    assert rendered[feedback.source] == 1  # the quiz page, the cartridge, both question banks
+    cited = next(text for text in rendered if "[@" in text
+                 and not markdown.local_references(markdown.scan(model.Markdown(text))))
+    assert rendered[cited] == 2  # linked to the bibliography page, or to the work itself

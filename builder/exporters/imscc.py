@@ -118,6 +118,7 @@ class CartridgeRenderer(SiteRenderer):
     def _context(self, prefix: str = "", heading_offset: int = 1):
         context = super()._context(prefix, heading_offset)
         context.citation = outside_citation(self.works)
+        context.styles = (context.styles[0], ("outside", self.works_key), context.styles[2])
         return context
 
     def page(self, template: str, **values) -> tuple[bytes, set[str]]:

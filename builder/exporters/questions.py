@@ -67,6 +67,7 @@ class QuestionRenderer:
         self.context = markdown.RenderContext(
             asset_url, outside_citation(site.works), site.diagram, heading_offset=1,
             french=site.course.language == "fr",
+            styles=(None, ("outside", site.works_key), site.diagram_style),
         )
 
     def html(self, text: model.Markdown | None) -> str:
