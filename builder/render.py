@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import multiprocessing
 import os
 import posixpath
@@ -20,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from types import CodeType
 
 import jinja2
 from markupsafe import Markup
@@ -46,10 +48,13 @@ RUNTIME_SLOT = re.compile(r"<!--coursebridge-runtime:(\w+)-->")
 
 class CompiledTemplates(jinja2.BytecodeCache):
     """Each template compiled once per process, shared by every renderer's environment
-    (compiling is most of a small build's rendering time); a changed template recompiles."""
+    (compiling is most of a small build's rendering time), and kept in the build cache for
+    the next build; a changed template recompiles."""
+
+    FILE = "templates.marshal"  # marshal, not pickle: loading it runs nothing
 
     def __init__(self) -> None:
-        self.compiled: dict[str, tuple[str, bytes]] = {}  # key -> (source checksum, code)
+        self.compiled: dict[str, tuple[str, CodeType]] = {}  # key -> (source checksum, code)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         checksum, code = self.compiled.get(bucket.key, (None, None))
@@ -58,6 +63,21 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+    def load(self, folder: Path) -> None:
+        """Add those an earlier build kept in `folder`, if this Jinja2 and Python made them."""
+        try:
+            magic, compiled = marshal.loads((folder / self.FILE).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if magic == jinja2.bccache.bc_magic and isinstance(compiled, dict):
+            self.compiled = {**compiled, **self.compiled}
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        scratch = folder / f".{self.FILE}-{os.getpid()}"
+        scratch.write_bytes(marshal.dumps((jinja2.bccache.bc_magic, self.compiled)))
+        os.replace(scratch, folder / self.FILE)
 
 
 COMPILED_TEMPLATES = CompiledTemplates()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from builder.build_cache import BuildRecord, RenderCache, attach
+from builder.build_cache import CACHE_FOLDER, BuildRecord, RenderCache, attach
 from builder.errors import UserError
 from builder.exporters import EXPORTERS, get_exporter
 
@@ -47,12 +47,15 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
     the number of warnings about the course."""
     from builder.exporters.base import FormatNote
     from builder.loader import load_course
+    from builder.render import COMPILED_TEMPLATES
 
     course = load_course(folder)
     if dist.resolve() == course.root:
         raise UserError(f"{dist}: is the course folder; write the outputs elsewhere, e.g. -o dist")
     cache = RenderCache.load(dist) if cached else RenderCache()
     attach(course, cache)
+    if cached:
+        COMPILED_TEMPLATES.load(dist / CACHE_FOLDER)
     messages, outputs, problems = [], [], len(course.source_warnings)
 
     def show(stream: str, text: str) -> None:
@@ -71,4 +74,5 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
         problems += len(result.problems)
     if cached:
         cache.save(dist)
+        COMPILED_TEMPLATES.save(dist / CACHE_FOLDER)
     return messages, outputs, problems
