@@ -11,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import multiprocessing
 import os
 import posixpath
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -214,8 +212,12 @@ class SiteRenderer:
         there are enough pages to gain (forked, they share this renderer; forking is safe
         only while this process runs no other thread, as a preview server does)."""
         workers = min(os.cpu_count() or 1, len(pages) // PARALLEL_PAGES)
-        forkable = "fork" in multiprocessing.get_all_start_methods()
-        if workers < 2 or not forkable or threading.active_count() > 1:
+        if workers < 2 or threading.active_count() > 1:
+            return [self._render_naming(page) for page in pages]
+        import multiprocessing  # here: a small build does not pay for importing them
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" not in multiprocessing.get_all_start_methods():
             return [self._render_naming(page) for page in pages]
         global _FORKED
         _FORKED = self, pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent import futures
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,8 @@ def test_pages_rendered_by_worker_processes_are_the_same_bytes(monkeypatch, tmp_
     monkeypatch.setattr(render, "PARALLEL_PAGES", 10)
     monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
     workers: list[int] = []
-    pool = render.ProcessPoolExecutor
-    monkeypatch.setattr(render, "ProcessPoolExecutor",
+    pool = futures.ProcessPoolExecutor
+    monkeypatch.setattr(futures, "ProcessPoolExecutor",
                         lambda count, **options: workers.append(count) or pool(count, **options))
     parallel = get_exporter("web").build(load_course(FLAGSHIP), tmp_path / "two").output
     assert workers == [2]
