@@ -13,6 +13,7 @@ import html
 import json
 import shutil
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -208,6 +209,13 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class PreviewHTTPServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A page closed while it waited for its status is no error worth a traceback."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class PreviewServer:
     """Builds, serves on 127.0.0.1, and rebuilds on change until `stop()`."""
 
@@ -219,7 +227,7 @@ class PreviewServer:
         self.builder = PreviewBuilder(course_folder, self._scratch, report)
         handler = partial(PreviewHandler, state=self.builder.state)
         try:
-            self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+            self.httpd = PreviewHTTPServer(("127.0.0.1", port), handler)
         except OSError as error:
             shutil.rmtree(self._scratch, ignore_errors=True)
             raise UserError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}); "

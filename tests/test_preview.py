@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import socket
 import threading
 import time
 import urllib.request
@@ -69,6 +70,19 @@ def test_a_waiting_status_request_answers_when_the_rebuild_is_done(server, cours
     page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
     request.join(timeout=5)
     assert answers == [{"generation": 2, "problems": []}]
+
+
+def test_a_page_closed_while_it_waits_leaves_no_traceback(server, course_dir: Path, capfd):
+    host, port = server.httpd.server_address
+    request = f"GET {STATUS_PATH}?generation=1&problems=0 HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    with socket.create_connection((host, port)) as connection:
+        connection.sendall(request.encode())
+        time.sleep(0.3)
+    page = course_dir / "pages" / "definition.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+    wait_for(lambda: status(server)["generation"] == 2)
+    time.sleep(0.3)
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_a_rebuild_renders_again_only_the_edited_page(tmp_path: Path, course_dir: Path,
