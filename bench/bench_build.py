@@ -31,10 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
 
+from builder.exporters import EXPORTERS  # noqa: E402
 from synthetic import scaled_course  # noqa: E402
 
 FLAGSHIP = ROOT / "course_src" / "animer-communaute-apprenante"
-FORMATS = ["web", "scorm12", "scorm2004", "imscc", "moodlexml", "gift"]
+FORMATS = list(EXPORTERS)
 CLI = [sys.executable, "-m", "builder"]
 CACHE = ".coursebridge-cache"
 
