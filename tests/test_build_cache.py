@@ -18,8 +18,14 @@ from builder.cli import main
 from builder.render import COMPILED_TEMPLATES, SiteRenderer
 
 
+# The formats whose pages the cache keeps (the printed ones are rendered afresh each time).
+CACHED = ["-f", "web", "-f", "scorm12", "-f", "scorm2004", "-f", "imscc", "-f", "moodlexml",
+          "-f", "gift"]  # fmt: skip
+
+
 def build(folder: Path, dist: Path, *options: str):
-    result = CliRunner().invoke(main, ["build", str(folder), "-o", str(dist), *options])
+    formats = [] if "-f" in options else CACHED
+    result = CliRunner().invoke(main, ["build", str(folder), "-o", str(dist), *formats, *options])
     assert result.exit_code == 0, result.output
     return result
 
