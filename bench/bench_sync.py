@@ -28,7 +28,7 @@ from lms_sync.apply import Applier  # noqa: E402
 from lms_sync.client import PROTOCOL_FIELDS, MoodleClient, field_count  # noqa: E402
 from lms_sync.journal import Journal  # noqa: E402
 from lms_sync.plan import make_plan  # noqa: E402
-from lms_sync.state import ENROLLED_PAGE, read_state  # noqa: E402
+from lms_sync.state import ENROLLED_PAGE_SIDE_BY_SIDE, read_state  # noqa: E402
 from lms_sync.syncfile import load_sync_file  # noqa: E402
 from moodle_double import Cost, MoodleDouble  # noqa: E402
 
@@ -139,7 +139,7 @@ def bound(size: int) -> int:
     user = {"username": "user0000", "firstname": "F", "lastname": "L", "email": "e", "auth": "manual", "idnumber": "", "createpassword": 1}
     batches = {
         "read users, then their e-mails": 2 * math.ceil(size / (per_call - 1)),
-        "read enrolled": math.ceil(size / ENROLLED_PAGE) + 4,  # the last round of concurrent pages may overshoot
+        "read enrolled": math.ceil(size / ENROLLED_PAGE_SIDE_BY_SIDE) + 4,  # the last round of concurrent pages may overshoot
         "create users": math.ceil(size / (per_call // field_count(user))),
         "add cohort members": math.ceil(size / (per_call // 4)),
         "enrol": math.ceil(size / (per_call // 3)),

@@ -24,7 +24,8 @@ from lms_sync.content import ContentState, read_content_state
 from lms_sync.moodle_text import format_string, shown
 from lms_sync.syncfile import SyncSpec
 
-ENROLLED_PAGE = 250  # users per core_enrol_get_enrolled_users call; pages go out concurrently
+ENROLLED_PAGE = 1000  # users per core_enrol_get_enrolled_users call, for pages read one after another (the report)
+ENROLLED_PAGE_SIDE_BY_SIDE = 250  # the same, for the pages read_state sends concurrently
 # What the plan needs of an enrolled user: without it, Moodle adds groups, enrolled courses, custom
 # fields, preferences and picture URLs to every record, at a cost per record.
 ENROLLED_FIELDS = "id,username,firstname,lastname,email,idnumber,roles"
@@ -233,13 +234,13 @@ def _enrolments(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> No
     key_of = {_match_value(user, spec.match_by): user.username for user in spec.users.values()}
     expected = len({username for enrolment in spec.enrolments for username in enrolment.members}) + 1
     pages: list[list[dict]] = []
-    count = math.ceil(expected / ENROLLED_PAGE)
-    while not pages or len(pages[-1]) == ENROLLED_PAGE:
-        start = len(pages) * ENROLLED_PAGE
-        params = [_enrolled_params(state.course.id, start + n * ENROLLED_PAGE) for n in range(count)]
+    count = math.ceil(expected / ENROLLED_PAGE_SIDE_BY_SIDE)
+    while not pages or len(pages[-1]) == ENROLLED_PAGE_SIDE_BY_SIDE:
+        start = len(pages) * ENROLLED_PAGE_SIDE_BY_SIDE
+        params = [_enrolled_params(state.course.id, start + n * ENROLLED_PAGE_SIDE_BY_SIDE) for n in range(count)]
         for page in client.call_many("core_enrol_get_enrolled_users", params):
             pages.append(page)
-            if len(page) < ENROLLED_PAGE:
+            if len(page) < ENROLLED_PAGE_SIDE_BY_SIDE:
                 break
         count = client.concurrency
     rows = [row for page in pages for row in page]
@@ -250,7 +251,7 @@ def _enrolments(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> No
 
 
 def _enrolled_params(courseid: int, start: int) -> dict:
-    options = {"userfields": ENROLLED_FIELDS, "limitfrom": start, "limitnumber": ENROLLED_PAGE}
+    options = {"userfields": ENROLLED_FIELDS, "limitfrom": start, "limitnumber": ENROLLED_PAGE_SIDE_BY_SIDE}
     return {"courseid": courseid, "options": [{"name": name, "value": value} for name, value in options.items()]}
 
 

@@ -10,7 +10,7 @@ from lms_sync.client import MoodleClient
 from lms_sync.config import load_settings
 from lms_sync.errors import ConfigError
 from lms_sync.plan import make_plan
-from lms_sync.state import ENROLLED_PAGE, read_state
+from lms_sync.state import ENROLLED_PAGE_SIDE_BY_SIDE, read_state
 from lms_sync.syncfile import load_sync_file
 from moodle_double import Cost, MoodleDouble
 
@@ -38,7 +38,7 @@ def test_a_rerun_reads_enrolled_users_with_the_fields_it_compares_and_no_user_by
         client = MoodleClient(moodle.url, moodle.ADMIN_TOKEN)
         assert make_plan(spec, read_state(client, spec)).empty
         assert moodle.calls["core_user_get_users_by_field"] == 0  # everyone was found among the enrolled users
-        pages = math.ceil((USERS + 1) / ENROLLED_PAGE)
+        pages = math.ceil((USERS + 1) / ENROLLED_PAGE_SIDE_BY_SIDE)
         assert pages <= moodle.calls["core_enrol_get_enrolled_users"] <= pages + client.concurrency - 1
         full = MoodleClient(moodle.url, moodle.ADMIN_TOKEN)
         full.call("core_enrol_get_enrolled_users", {"courseid": next(iter(moodle.site.courses))})
