@@ -287,10 +287,12 @@ def _location(name: str, mark) -> Location:
 def _check_nodes(relative: str, root: yaml.Node) -> None:
     """Refuse explicit tags, merge keys, nesting (aliases included) and alias bombs."""
     seen: set[int] = set()
+    shared = False  # a node reached twice: an alias repeats it
     stack = [root]
     while stack:
         node = stack.pop()
         if id(node) in seen:
+            shared = True
             continue
         seen.add(id(node))
         if node.tag == "tag:yaml.org,2002:merge":
@@ -303,7 +305,9 @@ def _check_nodes(relative: str, root: yaml.Node) -> None:
                 f"YAML tag '{node.tag}' is not allowed; write plain values without '!' tags",
             )
         stack.extend(_children(node))
-    size, height = _expanded_measures(root)
+    # Without aliases the composer has bounded the nesting and the size is the node count;
+    # measuring the expansion is for files that repeat nodes (most course files do not).
+    size, height = _expanded_measures(root) if shared else (len(seen), 0)
     if height > MAX_NESTING:
         raise SourceProblem(
             node_location(root),
