@@ -9,8 +9,9 @@ LMS (docs/scorm.md, "Learner work"):
   `{lang=<course language>}` and the escaped text. When several comments share a location,
   the last one holds the current text.
 - **Reflections, SCORM 1.2**: `cmi.comments`, one record per line, `[<key>] <escaped text>`.
-  Moodle appends whatever the SCO writes there (`datamodels/scorm_12.js`), so the runtime
-  only ever adds records: the last record of a key holds its current text.
+  Moodle appends whatever the SCO writes there (`datamodels/scorm_12.js`): there the runtime
+  adds a record per changed answer, elsewhere it rewrites them all; either way the last
+  record of a key holds its current text.
 - **Checklists**, both versions: the levels in `cmi.suspend_data` (its fourth part), read
   only when the state was saved by this course's layout. A readable copy for trainers goes
   with the reflections, keyed by the checklist's id: each item's level, `; `-separated
