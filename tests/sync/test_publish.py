@@ -254,3 +254,14 @@ def test_forums_in_separate_groups_get_a_discussion_per_group(flagship: Cli):
     (forum,) = [f for f in site.forums.values() if f.name == "Forum des participantes"]
     assert forum.groupmode == 1
     assert len({(d.subject, d.groupid) for d in site.discussions.values() if d.forum == forum.id}) == 18
+
+
+def test_content_needs_the_course_source_and_scorm_keys_need_the_scorm_route(flagship: Cli):
+    use_route(flagship, "content:\n  route: cartridge\n  attempts: 2\n")
+    sync = flagship.workdir / "sync.yaml"
+    sync.write_text(sync.read_text(encoding="utf-8").replace("  source: ..", "  fullname: Animer"), encoding="utf-8")
+    result = flagship("sync", "plan", str(sync))
+    assert result.exit_code == 2
+    problems = [line.split(": ", 1)[1] for line in result.stderr.splitlines()[:-1]]
+    assert any(p.startswith("content.attempts: only for `route: scorm`") for p in problems), problems
+    assert any(p.startswith("content: the content comes from the course: add `source:` under course:") for p in problems), problems
