@@ -235,6 +235,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--quick", action="store_true", help="3 runs; scales 1 and 10")
+    parser.add_argument("--synthetic-only", action="store_true", help="only the synthetic rows")
     arguments = parser.parse_args()
     if not shutil.which("zip"):
         raise SystemExit("zip is needed for the floor: apt-get install zip")
@@ -245,8 +246,9 @@ def main() -> None:
         scratch = Path(scratch)
         folder = scratch / "course"  # a copy: the rows edit it
         shutil.copytree(arguments.folder.resolve(), folder)
-        flagship_rows(table, folder, scratch, runs)
-        preview_row(table, folder, runs)
+        if not arguments.synthetic_only:
+            flagship_rows(table, folder, scratch, runs)
+            preview_row(table, folder, runs)
         synthetic_rows(table, folder, scratch, runs, scales)
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {runs} runs per case\n")
     table.show()

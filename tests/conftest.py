@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -80,3 +81,19 @@ def flagship_copy(tmp_path: Path) -> Path:
     target = tmp_path / "flagship"
     shutil.copytree(FLAGSHIP, target)
     return target
+
+
+@pytest.fixture
+def rendered_pages(monkeypatch) -> Counter:
+    """URLs of the site pages rendered from here on (not taken from a cache), counted."""
+    from builder.render import SiteRenderer
+
+    counted: Counter = Counter()
+    render_page = SiteRenderer.render_page
+
+    def counting(self, page):
+        counted[page.url] += 1
+        return render_page(self, page)
+
+    monkeypatch.setattr(SiteRenderer, "render_page", counting)
+    return counted

@@ -45,19 +45,11 @@ def test_each_markdown_text_is_parsed_once_for_the_checks_and_every_format(parse
     assert max(parses.values()) == 1
 
 
-def test_pages_are_rendered_once_for_web_and_both_scorm_versions(monkeypatch, tmp_path: Path):
-    rendered: Counter = Counter()
-    render_page = SiteRenderer.render_page
-
-    def counting(self, page):
-        rendered[page.url] += 1
-        return render_page(self, page)
-
-    monkeypatch.setattr(SiteRenderer, "render_page", counting)
+def test_pages_are_rendered_once_for_web_and_both_scorm_versions(rendered_pages, tmp_path: Path):
     course = load_course(FLAGSHIP)
     outputs = {name: get_exporter(name).build(course, tmp_path).output
                for name in ("web", "scorm12", "scorm2004")}
-    assert len(rendered) > 40 and set(rendered.values()) == {1}
+    assert len(rendered_pages) > 40 and set(rendered_pages.values()) == {1}
     home = (outputs["web"] / "index.html").read_text(encoding="utf-8")
     assert 'data-runtime="web"' in home and "scorm.js" not in home
     assert not (outputs["web"] / "_static" / "scorm.js").exists()

@@ -14,7 +14,6 @@ import pytest
 
 from builder.errors import UserError
 from builder.preview import STATUS_PATH, PreviewBuilder, PreviewServer
-from builder.render import SiteRenderer
 
 
 def fetch(url: str) -> str:
@@ -86,19 +85,15 @@ def test_a_page_closed_while_it_waits_leaves_no_traceback(server, course_dir: Pa
 
 
 def test_a_rebuild_renders_again_only_the_edited_page(tmp_path: Path, course_dir: Path,
-                                                      monkeypatch):  # fmt: skip
-    rendered: list[str] = []
-    render_page = SiteRenderer.render_page
-    monkeypatch.setattr(SiteRenderer, "render_page",
-                        lambda self, page: rendered.append(page.url) or render_page(self, page))
+                                                      rendered_pages):  # fmt: skip
     builder = PreviewBuilder(course_dir, tmp_path, report=lambda line: None)
     builder.rebuild()
-    assert len(rendered) > 3
+    assert len(rendered_pages) > 3
     page = course_dir / "pages" / "definition.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
-    rendered.clear()
+    rendered_pages.clear()
     builder.rebuild()
-    assert rendered == ["definition.html"]
+    assert rendered_pages == {"definition.html": 1}
     site = builder.state.site
     assert "Une phrase ajoutée." in (site / "definition.html").read_text(encoding="utf-8")
     assert len(list(site.glob("*.html"))) > 3
