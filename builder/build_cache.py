@@ -135,10 +135,11 @@ class BuildRecord:
         self.path = dist / CACHE_FOLDER / RECORD_FILE
 
     def key(self, course_folder: Path, formats: list[str]) -> str | None:
-        """Hash of the tool, the formats, SOURCE_DATE_EPOCH and every file of the course
-        folder (but the build folder, when it lies inside)."""
+        """Hash of the tool, the formats, SOURCE_DATE_EPOCH, the paths as given (the messages
+        name them) and every file of the course folder (but the build folder, when inside)."""
         digest = hashlib.sha256(tool_fingerprint().encode())
-        digest.update(json.dumps([formats, os.environ.get("SOURCE_DATE_EPOCH", "")]).encode())
+        given = [formats, os.environ.get("SOURCE_DATE_EPOCH", ""), str(course_folder), str(self.dist)]
+        digest.update(json.dumps(given).encode())
         skipped = self.dist.resolve()
         try:
             for path in sorted(course_folder.rglob("*")):

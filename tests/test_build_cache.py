@@ -53,6 +53,15 @@ def test_an_unchanged_build_loads_nothing_and_says_the_same(flagship_copy, tmp_p
     assert tree(tmp_path / "dist") == before
 
 
+def test_messages_name_the_paths_given_this_time(flagship_copy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    build(Path("flagship"), Path("dist"), "-f", "gift")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    again = build(Path("../flagship"), Path("../dist"), "-f", "gift")
+    assert "../dist/" in again.output
+
+
 def test_a_changed_output_or_timestamp_is_built_again(flagship_copy, tmp_path, monkeypatch):
     dist = tmp_path / "dist"
     build(flagship_copy, dist, "-f", "web", "-f", "scorm12")
