@@ -276,3 +276,30 @@ def test_materials_to_prepare_are_listed_once_with_every_use():
     assert named <= set(items)
     assert any(len(need.uses) >= 2 for need in needs)  # e.g. felt pens: one line, each use
     assert needs[0].uses == ["toute la session"]  # the course's own list comes first
+
+
+def test_images_and_course_documents_resolve_inside_the_printed_output(course_dir, tmp_path):
+    (course_dir / "pages" / "schema.png").write_bytes(_PNG)
+    day_file = course_dir / "days" / "jour-1.yaml"
+    day_file.write_text(day_file.read_text(encoding="utf-8").replace(
+        "          2. Il en écrit les objectifs stratégiques et opérationnels.\n",
+        "          2. Il en écrit les objectifs stratégiques et opérationnels.\n\n"
+        "          ![Un schéma des objectifs](../pages/schema.png)\n\n"
+        "          Aidez-vous de [la grille](../resources/grille.md).\n"), encoding="utf-8")
+    output = get_exporter("workbook").build(load_course(course_dir), tmp_path).output
+    [page] = output.glob("*.html")
+    tree = html.fromstring(page.read_bytes())
+    [image] = tree.iter("img")
+    assert (output / image.get("src")).read_bytes() == _PNG
+    [link] = [a for a in tree.iter("a") if a.text == "la grille"]
+    assert tree.get_element_by_id(link.get("href")[1:]) is not None  # the grille, printed
+    pages = subprocess.run(["pdfimages", "-list", str(page.with_suffix(".pdf"))],
+                           capture_output=True, text=True, check=True).stdout
+    assert len(pages.splitlines()) == 3  # a header, a rule, the image
+
+
+# A 2 x 2 red PNG.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73000000164944415478da"
+    "633cc1c0c0c0c0c0c4c0c0c0c0c000000a5200cc52fbe90b0000000049454e44ae426082"
+)
