@@ -104,7 +104,7 @@ class PrintRenderer:
             number=self.ui.number,
         )
         self.env.globals.update(
-            t=self.ui, ui=self.ui, course=course, schedule=model.day_schedule,
+            t=self.ui, ui=self.ui, course=course,
             reference=bibliography.reference, work_anchor=work_anchor,
             printed=self.documents, printed_document=self.document,
         )

@@ -14,7 +14,8 @@ from builder import model
 from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.printed import PrintExporter, PrintRenderer, TocEntry, document_anchor
 
-# What participants do on paper, and how much room to write each gets (a class of print.css).
+# The activities printed for participants, and the room to write each gets (a class of
+# print.css; None: nothing to write, a checklist has its boxes, a resource its page).
 WRITING_ROOM = {
     model.Exercise: "room-large",
     model.Discussion: "room-medium",
@@ -69,7 +70,6 @@ class WorkbookExporter(PrintExporter):
             "documents": documents,
             "toc": _toc(course, days, documents, renderer),
             "writing_room": lambda activity: WRITING_ROOM[_kind(activity)],
-            "document_anchor": document_anchor,
         }
 
 
