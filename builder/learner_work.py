@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from builder import model
 from builder.exporters.scorm_map import course_map
+from builder.exporters.scorm_progress import decode_checklist_levels
 from builder.i18n import Interface
 from builder.site import build_site
 
@@ -42,7 +43,6 @@ _COMMENT_2004 = re.compile(r"^cmi\.comments_from_learner[._]N?(\d+)\.(comment|lo
 _RECORD_12 = re.compile(r"^\[([\w-]+(?:\.\d+)?)\] (.*)$")
 _LANG_PREFIX = re.compile(r"^\{lang=[^}]*\}")
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
-B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 TICKED, LEVEL_SEPARATOR = "✓", "; "  # in the readable copy of a checklist's levels
 
 
@@ -156,13 +156,6 @@ def _texts_2004(tracks: Mapping[str, object]) -> dict[str, str]:
 
 
 def _checklist_levels(course: model.Course, suspend_data: str) -> dict[str, list[int | None]]:
-    """Levels by checklist id from suspend_data's fourth part (docs/scorm.md, "suspend_data")."""
-    parts = suspend_data.split("|")
+    """Levels by checklist id from suspend_data (docs/scorm.md, "suspend_data")."""
     data = course_map(course, build_site(course, Interface(course.language).strings))
-    if len(parts) < 4 or parts[0] != "1" + data["layout"]:
-        return {}  # never saved, or saved by another layout: positions would mean something else
-    levels = {}
-    for checklist, text in zip(data["checklists"], parts[3].split(";")):
-        text = text[: checklist["items"]]
-        levels[checklist["id"]] = [B36.index(c) if c in B36 else None for c in text]
-    return levels
+    return decode_checklist_levels(suspend_data, data)
