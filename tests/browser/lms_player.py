@@ -91,3 +91,20 @@ class Lms:
     def initialisations(self) -> int:
         names = ("LMSInitialize", "Initialize")
         return sum(call[0] in names for call in self.page.evaluate("() => apiCalls"))
+
+    def refuse_values(self, prefix: str) -> None:
+        """Make the LMS refuse every SetValue of an element starting with `prefix`, until
+        `accept_values`."""
+        self.page.evaluate(REFUSE_VALUES, [self.version, prefix])
+
+    def accept_values(self) -> None:
+        self.page.evaluate("() => { window.refusing = false; }")
+
+
+REFUSE_VALUES = """([version, prefix]) => {
+  const api = window.lms, set = version === 'scorm12' ? 'LMSSetValue' : 'SetValue';
+  const original = api[set];
+  window.refusing = true;
+  api[set] = (element, value) => window.refusing && element.startsWith(prefix)
+    ? 'false' : original(element, value);
+}"""

@@ -204,21 +204,11 @@ def test_the_flagships_reflections_all_fit(lms, flagship_copy, version):
               "comment's 4000 characters")  # fmt: skip
 
 
-# Makes the LMS refuse the learner's comments while window.refusing is set.
-REFUSE_COMMENTS = """(version) => {
-  const api = window.lms, set = version === 'scorm12' ? 'LMSSetValue' : 'SetValue';
-  const original = api[set];
-  window.refusing = true;
-  api[set] = (element, value) => window.refusing && element.startsWith('cmi.comments')
-    ? 'false' : original(element, value);
-}"""
-
-
 @pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
 def test_a_refused_answer_is_told_and_sent_again(lms, course_with_reflection, version):
     player = lms(course_with_reflection, version)
     frame = player.launch()
-    player.page.evaluate(REFUSE_COMMENTS, version)
+    player.refuse_values("cmi.comments")
     open_page(frame, "ma-reflexion.html")
     area = frame.locator("form.reflection textarea").first
     area.fill("Une réponse")
@@ -227,7 +217,7 @@ def test_a_refused_answer_is_told_and_sent_again(lms, course_with_reflection, ve
     notice.wait_for()
     assert "n'ont pas pu être enregistrés" in notice.inner_text()
     assert not frame.locator(".text-kept-locally").count()  # room enough: not a device-only text
-    player.page.evaluate("() => { window.refusing = false; }")
+    player.accept_values()
     open_page(frame, "mes-engagements.html")
     assert notice.is_hidden()
     player.leave()

@@ -198,21 +198,11 @@ def test_reflections_on_a_shared_device_belong_to_each_learner(
     assert reflection_as("learner-1").input_value() == "Mes notes " * 500
 
 
-# Makes the LMS refuse every interaction record while window.refusing is set.
-REFUSE_INTERACTIONS = """(version) => {
-  const api = window.lms, set = version === 'scorm12' ? 'LMSSetValue' : 'SetValue';
-  const original = api[set];
-  window.refusing = true;
-  api[set] = (element, value) => window.refusing && element.startsWith('cmi.interactions.')
-    ? 'false' : original(element, value);
-}"""
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 def test_refused_interaction_records_are_sent_again(lms, course_dir, version):
     player = lms(course_dir, version)
     frame = player.launch()
-    player.page.evaluate(REFUSE_INTERACTIONS, version)
+    player.refuse_values("cmi.interactions.")
     frame.locator("a[href='quiz-definition.html']").first.click()
     frame.locator("form.quiz button[type=submit]").click()
     frame.get_by_role("button", name="Valider quand même").click()
@@ -220,7 +210,7 @@ def test_refused_interaction_records_are_sent_again(lms, course_dir, version):
     notice.wait_for()
     assert "n'ont pas pu être enregistrés" in notice.inner_text()
     questions = frame.locator("form.quiz fieldset.question").count()
-    player.page.evaluate("() => { window.refusing = false; }")
+    player.accept_values()
     frame.locator("a.pager-next").click()
     frame.locator("a.pager-next").wait_for()
     assert notice.is_hidden()
