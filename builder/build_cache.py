@@ -7,8 +7,9 @@ translations), so the folder is safe to delete and never serves another version'
   what its outputs looked like when written; when neither changed, `build` only repeats the
   last build's messages;
 - rendered pages: each page's HTML under the hash of what it shows (its activity, and the
-  course's outline that every page's navigation shows, see `course_outline`), so after an
-  edit only the pages that show what changed are rendered again.
+  course's outline that every page's navigation shows, see `course_outline`, hashed once per
+  build by `outline_key`), so after an edit only the pages that show what changed are
+  rendered again.
 
 Outputs are byte-identical to a clean build's (tests compare them). Only the standard
 library is imported here: an unchanged build imports nothing else.
@@ -103,6 +104,15 @@ def attach(course, cache: RenderCache) -> None:
 def cache_of(course) -> RenderCache:
     """The cache attached to `course`, or one for this build only."""
     return course.shared_renders.setdefault("cache", RenderCache())
+
+
+def outline_key(course) -> str:
+    """The hash of the course's outline, computed once per build: every page's key includes
+    it, and the outline grows with the course, so hashing it for each page would make a
+    build's time grow with the square of the course's size."""
+    if "outline" not in course.shared_renders:
+        course.shared_renders["outline"] = fingerprint(course_outline(course))
+    return course.shared_renders["outline"]
 
 
 def course_outline(course) -> str:

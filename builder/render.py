@@ -25,7 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import bibliography, markdown, model
-from builder.build_cache import cache_of, course_outline, fingerprint
+from builder.build_cache import cache_of, fingerprint, outline_key
 from builder.i18n import Interface
 from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.site import Page, Site, build_site
@@ -124,7 +124,7 @@ class SiteRenderer:
         self._rendered: RenderedSite | None = None
         self._parts: dict[str, jinja2.environment.TemplateModule] = {}  # runtime -> its parts
         self.cache = cache_of(course)
-        self.outline = course_outline(course)  # what every page shows of the whole course
+        self.outline = outline_key(course)  # what every page shows of the whole course, hashed
         self.assets: set[str] = set()
         self.naming: set[str] = set()  # the assets named by the page being rendered
         self.works = {work.id: work for work in course.bibliography}

@@ -11,7 +11,7 @@ import jinja2
 import pytest
 from click.testing import CliRunner
 
-from builder import loader
+from builder import build_cache, loader
 from builder.build_cache import CACHE_FOLDER, RENDERS_FILE, RenderCache
 from builder.cli import main
 from builder.render import COMPILED_TEMPLATES
@@ -87,6 +87,23 @@ def test_one_edited_page_is_the_only_page_rendered_again(flagship_copy, tmp_path
     assert len(rendered_pages) == 1
     page = (dist / "web" / next(iter(rendered_pages))).read_text(encoding="utf-8")
     assert "Une phrase ajoutée." in page
+
+
+def test_the_outline_is_hashed_once_per_build(flagship_copy, tmp_path, monkeypatch):
+    """Every page's key includes the outline, which grows with the course: hashing it for
+    each page made big builds quadratic."""
+    hashed: list[str] = []
+
+    class Outline(str):
+        def __repr__(self) -> str:  # how fingerprint() reads its parts
+            hashed.append("outline")
+            return super().__repr__()
+
+    course_outline = build_cache.course_outline
+    monkeypatch.setattr(build_cache, "course_outline",
+                        lambda course: Outline(course_outline(course)))
+    build(flagship_copy, tmp_path / "dist", "--no-cache")
+    assert hashed == ["outline"]
 
 
 EDITS = {
