@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from builder.errors import one_line
 from lms_sync.apply import Applier, ApplyResult
 from lms_sync.cli import connect, connection_options
 from lms_sync.files import PasswordsFile
@@ -64,13 +65,13 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
         state = read_state(client, spec)
         planned = make_plan(spec, state, prune=prune, update_users=update_users)
         for note in planned.notes:
-            click.echo(f"note: {note}", err=True)
+            click.echo(one_line(f"note: {note}"), err=True)
         if planned.empty:
             click.echo(nothing_to_do(planned, "Nothing to do", "above"))
             return
         with click.progressbar(length=len(planned.actions), label="Applying", file=sys.stderr) as bar:
             result = Applier(client, spec, state, journal, progress=bar.update, passwords=passwords).apply(planned)
-    click.echo(f"Applied {len(result.done)} of {len(planned.actions)} changes; journal: {journal.path}")
+    click.echo(one_line(f"Applied {len(result.done)} of {len(planned.actions)} changes; journal: {journal.path}"))
     if result.failed:
         for line in failure_lines(result):
             click.echo(line, err=True)
@@ -78,15 +79,17 @@ def apply(sync_file: Path, prune: bool, update_users: bool, journal_path: Path |
 
 
 def failure_lines(result: ApplyResult) -> list[str]:
-    """How many failed, counted by cause first; then each failure with its reason."""
+    """How many failed, counted by cause first; then each failure with its reason; one line each."""
     lines = [f"{len(result.failed)} failed (fix the causes below, then run apply again):"]
     lines += [f"  {count} {cause}" for cause, count in result.causes()]
     lines.append("Details:")
     lines += [f"  {failure.action.describe()}: {failure.reason}" for failure in result.failed]
-    return lines
+    return [one_line(line) for line in lines]
 
 
 def plan_lines(result: Plan, shortname: str) -> list[str]:
+    """The plan as people read it; names from the files or from Moodle may hold a line break or a
+    bidi control, written as escapes so that each action stays on its own line."""
     if result.empty:
         lines = [nothing_to_do(result, f"No changes for {shortname}", "below")]
     else:
@@ -97,7 +100,7 @@ def plan_lines(result: Plan, shortname: str) -> list[str]:
                 lines.append(f"  {kind} ({counts[kind]}):")
                 lines += [f"    {symbol(kind)} {action.explain()}" for action in result.by_kind(kind)]
     lines += [f"note: {note}" for note in result.notes]
-    return lines
+    return [one_line(line) for line in lines]
 
 
 def nothing_to_do(result: Plan, summary: str, where_notes_are: str) -> str:

@@ -334,3 +334,25 @@ def test_a_plan_piped_into_head_stops_quietly(cli: Cli, tmp_path):
     result = subprocess.run(["bash", "-o", "pipefail", "-c", command], env=env, capture_output=True, text=True, timeout=120)
     assert result.stdout.splitlines()[0] == "Plan for CP-2026: 12027 changes"
     assert result.stderr == "" and result.returncode == 141
+
+
+def test_names_with_line_breaks_tabs_and_bidi_controls_stay_on_one_line_in_plan_and_apply(cli: Cli):
+    """Each action, note and failure is one line: control and bidi characters are written as
+    escapes (builder.errors.one_line), as in every other message."""
+    roster = cli.workdir / "roster.csv"
+    roster.write_text(roster.read_text().replace("Groupe B", "Groupe\tB\u202e"))
+    sync = cli.workdir / "sync.yaml"
+    sync.write_text(sync.read_text().replace("name: Formateurs", 'name: "Forma\\nteurs\\x1b"'))
+    squatter = cli.moodle.site.add_user("someone", "Some", "One", "chloe@example.org")  # a failure to report
+    result = cli("sync", "plan", str(sync))
+    assert result.exit_code == 0, result.output
+    assert "    + Groupe\\tB\\u202e\n" in result.stdout
+    assert "    + Forma\\nteurs\\x1b: fatima\n" in result.stdout
+    assert not any(char in result.stdout for char in "\t\x1b\u202e")
+    result = cli.apply()
+    assert result.exit_code == 4
+    assert "  add group member: Groupe\\tB\\u202e: chloe: user 'chloe' was not created (refused by Moodle)\n" in result.stderr
+    assert not any(char in result.output for char in "\t\x1b\u202e")
+    squatter.email = "someone@example.org"
+    assert cli.apply().exit_code == 0
+    assert {group.name for group in cli.moodle.site.groups.values()} >= {"Groupe\tB\u202e", "Forma\nteurs\x1b"}
