@@ -237,7 +237,10 @@ def _enrolments(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> No
     count = math.ceil(expected / ENROLLED_PAGE_SIDE_BY_SIDE)
     while not pages or len(pages[-1]) == ENROLLED_PAGE_SIDE_BY_SIDE:
         start = len(pages) * ENROLLED_PAGE_SIDE_BY_SIDE
-        params = [_enrolled_params(state.course.id, start + n * ENROLLED_PAGE_SIDE_BY_SIDE) for n in range(count)]
+        params = [
+            enrolled_page_params(state.course.id, start + n * ENROLLED_PAGE_SIDE_BY_SIDE, ENROLLED_PAGE_SIDE_BY_SIDE, ENROLLED_FIELDS)
+            for n in range(count)
+        ]
         for page in client.call_many("core_enrol_get_enrolled_users", params):
             pages.append(page)
             if len(page) < ENROLLED_PAGE_SIDE_BY_SIDE:
@@ -250,8 +253,9 @@ def _enrolments(client: MoodleClient, spec: SyncSpec, state: CurrentState) -> No
     state.users.update(_found_users(rows, spec.match_by, key_of))
 
 
-def _enrolled_params(courseid: int, start: int) -> dict:
-    options = {"userfields": ENROLLED_FIELDS, "limitfrom": start, "limitnumber": ENROLLED_PAGE_SIDE_BY_SIDE}
+def enrolled_page_params(courseid: int, start: int, count: int, fields: str) -> dict:
+    """core_enrol_get_enrolled_users for `count` users from `start`, each with only `fields` (`userfields`)."""
+    options = {"userfields": fields, "limitfrom": start, "limitnumber": count}
     return {"courseid": courseid, "options": [{"name": name, "value": value} for name, value in options.items()]}
 
 

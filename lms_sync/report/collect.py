@@ -1,8 +1,8 @@
 """Read what the course's learners did in Moodle: enrolments, SCORM tracks, forum posts. Reads only.
 
 Calls per run: a constant number (site info, the course, its SCORM activities and forums, one per
-forum and per prompt discussion) plus ceil(N / 1000) pages of enrolled users and, per SCORM
-activity, either ceil(N / batch) calls of the coursebridge plugin's bulk read when the site has it
+forum and per prompt discussion) plus ceil(N / 1000) pages of enrolled users (with only the fields
+the report reads, `userfields`) and, per SCORM activity, either ceil(N / batch) calls of the coursebridge plugin's bulk read when the site has it
 (`local_coursebridge_get_scorm_tracks`: every attempt of a batch of learners), or one
 `mod_scorm_get_scorm_sco_tracks` per enrolled learner, plus one per earlier attempt.
 `mod_scorm_get_scorm_user_data` is no use here: it returns the token owner's data, not a learner's.
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from builder.errors import UserError
 from lms_sync.client import MoodleClient
 from lms_sync.moodle_text import same_name, shown
-from lms_sync.state import ENROLLED_PAGE, MoodleCourse, find_course, named_as
+from lms_sync.state import ENROLLED_PAGE, MoodleCourse, enrolled_page_params, find_course, named_as
 from lms_sync.syncfile import SyncSpec
 
 VERSIONS = {"SCORM_1.2": "1.2", "SCORM_1.3": "2004"}
@@ -139,9 +139,11 @@ def _learners(client: MoodleClient, spec: SyncSpec, course: MoodleCourse, roles:
     enrolled: dict[str, dict] = {}
     group_ids: dict[int, str] = {}
     start = 0
+    # What the report reads of each: without `userfields`, Moodle adds names, e-mails, enrolled
+    # courses, custom fields and picture URLs to every record, at a cost per record.
+    fields = f"id,{spec.match_by},roles,groups,lastcourseaccess"
     while True:
-        options = [{"name": "limitfrom", "value": start}, {"name": "limitnumber", "value": ENROLLED_PAGE}]
-        rows = client.call("core_enrol_get_enrolled_users", {"courseid": course.id, "options": options})
+        rows = client.call("core_enrol_get_enrolled_users", enrolled_page_params(course.id, start, ENROLLED_PAGE, fields))
         for row in rows:
             username = key_of.get(_match_value(str(row.get(spec.match_by, "")), spec.match_by))
             if username and role_ids & {role["roleid"] for role in row.get("roles", [])}:

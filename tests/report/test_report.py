@@ -10,7 +10,7 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from lms_sync.client import FUNCTIONS, Kind
+from lms_sync.client import FUNCTIONS, Kind, MoodleClient
 from moodle_double.plugin import install_plugin
 
 LEARNERS = ["ajoly", "bnoel", "cpetit", "dleroy", "efaure", "fmoreau", "gvidal"]
@@ -125,6 +125,21 @@ def test_reads_only_and_per_learner_calls(session):
     constant = {name: n for name, n in moodle.calls.items() if name != "mod_scorm_get_scorm_sco_tracks"}
     assert constant == {"core_webservice_get_site_info": 1, "core_course_get_courses_by_field": 1, "core_enrol_get_enrolled_users": 1, "mod_scorm_get_scorms_by_courses": 1,
                         "mod_forum_get_forums_by_courses": 1, "mod_forum_get_forum_discussions": 2, "mod_forum_get_discussion_posts": 3}
+
+
+def test_enrolled_users_are_read_with_only_the_fields_the_report_uses(session, monkeypatch):
+    """The figures above (groups, last access) come from these fields; the rest of a record is not read."""
+    asked = []
+    call = MoodleClient.call
+
+    def recording(client, function, params=None):
+        if function == "core_enrol_get_enrolled_users":
+            asked.append({option["name"]: option["value"] for option in params["options"]})
+        return call(client, function, params)
+
+    monkeypatch.setattr(MoodleClient, "call", recording)
+    assert session.report().exit_code == 0
+    assert asked == [{"userfields": "id,username,roles,groups,lastcourseaccess", "limitfrom": 0, "limitnumber": 1000}]
 
 
 def test_the_plugins_bulk_read_gives_the_same_figures_in_fewer_calls(session):
