@@ -107,17 +107,21 @@ def unescape_text(text: str) -> str:
 
 
 def learner_work(
-    version: str, course: model.Course, tracks: Mapping[str, object]
+    version: str, course: model.Course, tracks: Mapping[str, object], data: dict | None = None
 ) -> list[ReflectionWork | ChecklistWork]:
     """Every reflection and checklist of `course`, in course order, with what `tracks` holds.
 
     `version` is "scorm12" or "scorm2004"; `tracks` maps CMI elements to values, as Moodle's
     `mod_scorm_get_scorm_sco_tracks` lists them (`{element: value}` for the SCO's attempt);
-    other elements are ignored. Nothing stored gives None answers and levels."""
+    other elements are ignored. Nothing stored gives None answers and levels. `data` is the
+    course map (`scorm_map.course_map`): a caller reading many learners builds it once and
+    passes it; it is built here otherwise."""
     if version not in ("scorm12", "scorm2004"):
         raise ValueError(f"unknown SCORM version {version!r}; expected scorm12 or scorm2004")
     texts = _texts_2004(tracks) if version == "scorm2004" else _texts_12(tracks)
-    levels = _checklist_levels(course, str(tracks.get(SUSPEND_DATA) or ""))
+    if data is None:
+        data = course_map(course, build_site(course, Interface(course.language).strings))
+    levels = decode_checklist_levels(str(tracks.get(SUSPEND_DATA) or ""), data)
     work: list[ReflectionWork | ChecklistWork] = []
     for _, _, activity in course.activities():
         if isinstance(activity, model.Reflection):
@@ -153,9 +157,3 @@ def _texts_2004(tracks: Mapping[str, object]) -> dict[str, str]:
             body = _LANG_PREFIX.sub("", comment.get("comment", ""), count=1)
             texts[comment["location"]] = unescape_text(body)
     return texts
-
-
-def _checklist_levels(course: model.Course, suspend_data: str) -> dict[str, list[int | None]]:
-    """Levels by checklist id from suspend_data (docs/scorm.md, "suspend_data")."""
-    data = course_map(course, build_site(course, Interface(course.language).strings))
-    return decode_checklist_levels(suspend_data, data)

@@ -133,7 +133,7 @@ def compute(course: model.Course, collected: Collected, learner_texts: bool = Fa
     learners = [_learner(course, collected, learner, data, pages, graded) for learner in collected.learners]
     if learner_texts:
         for figures, latest in zip(learners, (_latest(collected, learner) for learner in collected.learners)):
-            work = learner_work(SCORM_VERSIONS[latest.version], course, latest.tracks) if latest else []
+            work = learner_work(SCORM_VERSIONS[latest.version], course, latest.tracks, data) if latest else []
             if any(value is not None for item in work for _, value in item.pairs):  # else nothing to show
                 figures.work = work
     _count_posts(learners, collected)

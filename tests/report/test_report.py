@@ -10,6 +10,7 @@ import json
 import pytest
 from pypdf import PdfReader
 
+from builder.exporters.scorm_map import course_map
 from lms_sync.client import FUNCTIONS, Kind, MoodleClient
 from moodle_double.plugin import install_plugin
 
@@ -140,6 +141,20 @@ def test_enrolled_users_are_read_with_only_the_fields_the_report_uses(session, m
     monkeypatch.setattr(MoodleClient, "call", recording)
     assert session.report().exit_code == 0
     assert asked == [{"userfields": "id,username,roles,groups,lastcourseaccess", "limitfrom": 0, "limitnumber": 1000}]
+
+
+def test_the_course_map_is_built_once_per_report(session, monkeypatch):
+    """Decoding each learner's work needs the course map; building it for each learner cost ~6 ms."""
+    built = []
+
+    def counting(*args):
+        built.append(args)
+        return course_map(*args)
+
+    monkeypatch.setattr("lms_sync.report.figures.course_map", counting)
+    monkeypatch.setattr("builder.learner_work.course_map", counting)
+    assert session.report("--include-learner-texts").exit_code == 0
+    assert len(built) == 1
 
 
 def test_the_plugins_bulk_read_gives_the_same_figures_in_fewer_calls(session):
