@@ -8,6 +8,7 @@ fills with that runtime's part.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import marshal
@@ -44,38 +45,76 @@ PARALLEL_PAGES = 150
 RUNTIME_SLOT = re.compile(r"<!--coursebridge-runtime:(\w+)-->")
 
 
+# The environment options that change the code templates compile to (a compiled-templates key).
+TEMPLATE_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
+                    "keep_trailing_newline": True}
+
+
 class CompiledTemplates(jinja2.BytecodeCache):
     """Each template compiled once per process, shared by every renderer's environment
-    (compiling is most of a small build's rendering time), and kept in the build cache for
-    the next build; a changed template recompiles."""
+    (compiling is most of a small build's rendering time), and kept for the next process in
+    the user's cache folder, as Python keeps compiled modules in __pycache__: one file per
+    Jinja2 version, Python version and TEMPLATE_OPTIONS, holding each template's code under
+    its path and the checksum of its source, so a changed template recompiles. Safe to
+    delete; never written where it cannot be."""
 
-    FILE = "templates.marshal"  # marshal, not pickle: loading it runs nothing
+    PREFIX = "templates-"  # then a digest of what the code depends on, then ".marshal"
 
     def __init__(self) -> None:
         self.compiled: dict[str, tuple[str, CodeType]] = {}  # key -> (source checksum, code)
+        self.loaded = False  # the cache folder's file is read when a template is first needed
+        self.changed = False  # templates compiled since the last load or save
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if not self.loaded:
+            self.load()
         checksum, code = self.compiled.get(bucket.key, (None, None))
         if checksum == bucket.checksum:
             bucket.code = code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.compiled[bucket.key] = (bucket.checksum, bucket.code)
+        self.changed = True
 
-    def load(self, folder: Path) -> None:
-        """Add those an earlier build kept in `folder`, if this Jinja2 and Python made them."""
+    @classmethod
+    def file_name(cls) -> str:
+        made_by = repr((jinja2.__version__, jinja2.bccache.bc_magic, sorted(TEMPLATE_OPTIONS.items())))
+        return f"{cls.PREFIX}{hashlib.sha256(made_by.encode()).hexdigest()[:16]}.marshal"
+
+    def load(self) -> None:
+        """Add the templates that earlier processes kept in the user's cache folder."""
+        self.loaded = True
         try:
-            magic, compiled = marshal.loads((folder / self.FILE).read_bytes())
+            compiled = marshal.loads((user_cache_folder() / self.file_name()).read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if magic == jinja2.bccache.bc_magic and isinstance(compiled, dict):
+        if isinstance(compiled, dict):
             self.compiled = {**compiled, **self.compiled}
 
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        scratch = folder / f".{self.FILE}-{os.getpid()}"
-        scratch.write_bytes(marshal.dumps((jinja2.bccache.bc_magic, self.compiled)))
-        os.replace(scratch, folder / self.FILE)
+    def save(self) -> None:
+        """Keep the templates compiled in this process; quietly not where the cache folder
+        cannot be written (a read-only home, say)."""
+        if not self.changed:
+            return
+        folder = user_cache_folder()
+        scratch = folder / f".{self.file_name()}-{os.getpid()}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            scratch.write_bytes(marshal.dumps(self.compiled))
+            os.replace(scratch, folder / self.file_name())
+        except OSError:
+            with contextlib.suppress(OSError):  # a half-written scratch file, if any
+                scratch.unlink(missing_ok=True)
+            return
+        self.changed = False
+
+
+def user_cache_folder() -> Path:
+    """coursebridge's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative, which the XDG specification says to ignore
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "coursebridge"
 
 
 COMPILED_TEMPLATES = CompiledTemplates()
@@ -132,12 +171,9 @@ class SiteRenderer:
         self.env = TypesetEnvironment(
             course.language,
             loader=jinja2.FileSystemLoader(THEME / "templates"),
-            autoescape=True,
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
             bytecode_cache=COMPILED_TEMPLATES,
+            **TEMPLATE_OPTIONS,
         )
         self.env.filters.update(
             markdown=self.markdown,

@@ -44,6 +44,15 @@ def refuse_outside_reference(event: str, args: tuple) -> None:
 sys.addaudithook(refuse_outside_reference)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_folder(tmp_path_factory):
+    """Builds keep compiled templates in the user's cache folder: the tests', not the user's."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def course_dir(tmp_path: Path) -> Path:
     """A fresh copy of the `coursebridge new` course, free to break."""

@@ -7,14 +7,12 @@ import re
 import shutil
 from pathlib import Path
 
-import jinja2
 import pytest
 from click.testing import CliRunner
 
 from builder import build_cache, loader
 from builder.build_cache import CACHE_FOLDER, RENDERS_FILE, RenderCache
 from builder.cli import main
-from builder.render import COMPILED_TEMPLATES
 
 
 # The formats whose pages the cache keeps (the printed ones are rendered afresh each time).
@@ -159,18 +157,3 @@ def _retitle(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"^title: (.*)$", r"title: \1 (revu)", source, count=1, flags=re.M),
                     encoding="utf-8")
-
-
-def test_templates_compiled_by_a_build_are_not_compiled_by_the_next(flagship_copy, tmp_path,
-                                                                      monkeypatch):  # fmt: skip
-    dist = tmp_path / "dist"
-    build(flagship_copy, dist)
-    monkeypatch.setattr(COMPILED_TEMPLATES, "compiled", {})  # as in a new process
-    compiled: list[str] = []
-    compile_template = jinja2.Environment.compile
-    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *args:
-                        compiled.append(name) or compile_template(self, source, name, *args))
-    _append(first_page_text(flagship_copy), "\nUne phrase ajoutée.\n")
-    build(flagship_copy, dist)
-    assert compiled == []
-    assert COMPILED_TEMPLATES.compiled

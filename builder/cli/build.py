@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from builder.build_cache import CACHE_FOLDER, BuildRecord, RenderCache, attach
+from builder.build_cache import BuildRecord, RenderCache, attach
 from builder.errors import UserError
 from builder.exporters import EXPORTERS, get_exporter
 
@@ -54,8 +54,6 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
         raise UserError(f"{dist}: is the course folder; write the outputs elsewhere, e.g. -o dist")
     cache = RenderCache.load(dist) if cached else RenderCache()
     attach(course, cache)
-    if cached:
-        COMPILED_TEMPLATES.load(dist / CACHE_FOLDER)
     messages, outputs, problems = [], [], len(course.source_warnings)
 
     def show(stream: str, text: str) -> None:
@@ -74,5 +72,5 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
         problems += len(result.problems)
     if cached:
         cache.save(dist)
-        COMPILED_TEMPLATES.save(dist / CACHE_FOLDER)
+    COMPILED_TEMPLATES.save()  # compiled code, as __pycache__ keeps; --no-cache renders afresh all the same
     return messages, outputs, problems
