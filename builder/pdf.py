@@ -22,10 +22,14 @@ MISSING_ENGINE = (
 
 
 def html_to_pdf(html: str, base_url: Path | None = None) -> bytes:
-    """The PDF of `html`; relative links and images resolve against `base_url` (a folder)."""
+    """The PDF of `html`; stylesheets and images load from `base_url` (a folder), and links to
+    files stay relative to it, as in the HTML."""
     weasyprint = _engine()
-    document = weasyprint.HTML(string=_with_creation_date(html), base_url=_url(base_url))
+    base = _url(base_url)
     # Tagged PDF: headings, lists and tables stay structure for screen readers.
+    document = weasyprint.HTML(string=_with_creation_date(html), base_url=base).render(pdf_tags=True)
+    if base:
+        _keep_links_relative(document, base)
     return document.write_pdf(pdf_tags=True)
 
 
@@ -44,6 +48,15 @@ def _with_creation_date(html: str) -> str:
         return html
     moment = dt.datetime(*build_timestamp(), tzinfo=dt.UTC).isoformat()
     return html.replace("<head>", f'<head><meta name="dcterms.created" content="{moment}">', 1)
+
+
+def _keep_links_relative(document, base: str) -> None:
+    """WeasyPrint makes every link absolute: a link to a file beside the HTML would name the
+    folder the PDF was made in (a build's scratch folder), so break once moved and change the
+    bytes from one build to the next."""
+    for page in document.pages:
+        page.links = [(kind, target.removeprefix(base) if kind == "external" else target, *place)
+                      for kind, target, *place in page.links]  # fmt: skip
 
 
 def _url(folder: Path | None) -> str | None:

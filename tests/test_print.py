@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree, html
+from pypdf import PdfReader
 
 from builder import model
 from builder.exporters import get_exporter
@@ -296,6 +297,23 @@ def test_images_and_course_documents_resolve_inside_the_printed_output(course_di
     pages = subprocess.run(["pdfimages", "-list", str(page.with_suffix(".pdf"))],
                            capture_output=True, text=True, check=True).stdout
     assert len(pages.splitlines()) == 3  # a header, a rule, the image
+
+
+def test_a_link_to_a_course_file_stays_relative_in_the_pdf(course_dir, tmp_path):
+    (course_dir / "resources" / "fiche.txt").write_text("À imprimer.", encoding="utf-8")
+    day_file = course_dir / "days" / "jour-1.yaml"
+    day_file.write_text(day_file.read_text(encoding="utf-8").replace(
+        "          2. Il en écrit les objectifs stratégiques et opérationnels.\n",
+        "          2. Il en écrit les objectifs stratégiques et opérationnels.\n\n"
+        "          Voir [la fiche](../resources/fiche.txt).\n"), encoding="utf-8")
+    course = load_course(course_dir)
+    one, two = (get_exporter("workbook").build(course, tmp_path / name).output / f"{course.id}-workbook.pdf"
+                for name in ("one", "two"))  # fmt: skip
+    assert one.read_bytes() == two.read_bytes()  # the scratch folder it was made in is not in it
+    uris = [annotation.get_object()["/A"]["/URI"] for page in PdfReader(one).pages
+            for annotation in page.get("/Annots", []) if "/A" in annotation.get_object()]  # fmt: skip
+    assert uris == ["assets/resources/fiche.txt"]
+    assert (one.parent / uris[0]).read_text(encoding="utf-8") == "À imprimer."
 
 
 # A 2 x 2 red PNG.
