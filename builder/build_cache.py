@@ -9,7 +9,9 @@ translations), so the folder is safe to delete and never serves another version'
 - rendered pages: each page's HTML under the hash of what it shows (its activity, and the
   course's outline that every page's navigation shows, see `course_outline`, hashed once per
   build by `outline_key`), so after an edit only the pages that show what changed are
-  rendered again.
+  rendered again;
+- printed documents: each document's last PDF, under the hash of everything its bytes depend
+  on (`pdf_key`), so WeasyPrint runs only when what the document prints has changed.
 
 Outputs are byte-identical to a clean build's (tests compare them). Only the standard
 library is imported here: an unchanged build imports nothing else.
@@ -19,8 +21,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import os
+import sys
+import sysconfig
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +36,7 @@ from builder import __version__
 CACHE_FOLDER = ".coursebridge-cache"
 RECORD_FILE = "build.json"
 RENDERS_FILE = "renders.json"
+PDF_FOLDER = "pdf"  # <document>/<key>.pdf
 FORMAT = 1  # of the files above; another value is read as an empty cache
 
 
@@ -187,6 +193,88 @@ def _signature(output: Path) -> list:
         return []
 
 
+# -- printed documents --
+
+
+class PdfCache:
+    """The last PDF of each printed document (by name: guide, workbook) built into `dist`,
+    under its `pdf_key`; one per document, so it never holds more than the documents built.
+    Without `dist` (--no-cache, or an exporter built outside `build`) it keeps nothing."""
+
+    def __init__(self, dist: Path | None = None):
+        self.folder = dist / CACHE_FOLDER / PDF_FOLDER if dist else None
+
+    def get(self, document: str, key: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        try:
+            return (self.folder / document / f"{key}.pdf").read_bytes()
+        except OSError:
+            return None
+
+    def put(self, document: str, key: str, pdf: bytes) -> None:
+        if self.folder is None:
+            return
+        folder = self.folder / document
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.pdf"):
+            old.unlink(missing_ok=True)
+        _replace_with(folder / f"{key}.pdf", pdf)
+
+
+def attach_pdfs(course, cache: PdfCache) -> None:
+    course.shared_renders["pdf cache"] = cache
+
+
+def pdf_cache_of(course) -> PdfCache:
+    """The PDF cache attached to `course`, or one that keeps nothing."""
+    return course.shared_renders.get("pdf cache") or PdfCache()
+
+
+def pdf_key(html: str, files: dict[str, bytes]) -> str:
+    """What a PDF's bytes depend on: the HTML, the files it loads (path -> content: its
+    stylesheet, its images), SOURCE_DATE_EPOCH (its creation date), this coursebridge and the
+    engine (`engine_fingerprint`)."""
+    digest = hashlib.sha256(f"{tool_fingerprint()} {engine_fingerprint()}".encode())
+    digest.update(b"\0" + os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    digest.update(b"\0" + html.encode())
+    for path, content in sorted(files.items()):
+        digest.update(b"\0" + path.encode() + b"\0" + content)
+    return digest.hexdigest()
+
+
+# Where fontconfig finds its configuration and fonts (Linux, macOS), and the system libraries
+# that shape, break and subset text for WeasyPrint.
+FONT_FOLDERS = ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts",
+                "~/.local/share/fonts", "~/.config/fontconfig", "/Library/Fonts",
+                "~/Library/Fonts", "/System/Library/Fonts")  # fmt: skip
+TEXT_LIBRARIES = ("libpango", "libharfbuzz", "libfontconfig", "libfreetype", "libfribidi")
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """The PDF engine as installed, without importing it: the names and versions of the
+    Python packages installed beside WeasyPrint, and the size and modification time of every
+    font and fontconfig file and of the text libraries (a font installed, a library upgraded:
+    the next build lays the documents out again)."""
+    spec = importlib.util.find_spec("weasyprint")
+    if spec is None or spec.origin is None:
+        return "no engine"  # html_to_pdf says what to install
+    packages = sorted(entry.name for entry in os.scandir(Path(spec.origin).parent.parent)
+                      if entry.name.endswith(".dist-info"))  # fmt: skip
+    fonts = [_signature(Path(folder).expanduser()) for folder in FONT_FOLDERS]
+    libraries = sorted(_signature(Path(entry.path)) for folder in _library_folders()
+                       for entry in os.scandir(folder) if entry.name.startswith(TEXT_LIBRARIES))  # fmt: skip
+    return hashlib.sha256(json.dumps([packages, fonts, libraries]).encode()).hexdigest()
+
+
+def _library_folders() -> list[str]:
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    folders = [f"/usr/lib/{multiarch}", "/usr/lib", "/usr/lib64", "/usr/local/lib",
+               "/opt/homebrew/lib", f"{sys.prefix}/lib"]  # fmt: skip
+    return [folder for folder in dict.fromkeys(folders) if os.path.isdir(folder)]
+
+
 def _read_json(path: Path) -> dict:
     """The file's object; an empty one when it is missing, unreadable or not ours."""
     try:
@@ -197,9 +285,12 @@ def _read_json(path: Path) -> dict:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    """Written beside, then swapped in: a killed build leaves the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                     prefix=f".{path.name}-") as scratch:  # fmt: skip
-        json.dump({"format": FORMAT, **data}, scratch, ensure_ascii=False)
+    _replace_with(path, json.dumps({"format": FORMAT, **data}, ensure_ascii=False).encode())
+
+
+def _replace_with(path: Path, content: bytes) -> None:
+    """Written beside, then swapped in: a killed build leaves the old file or the new one."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}-") as scratch:
+        scratch.write(content)
     os.replace(scratch.name, path)

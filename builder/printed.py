@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import bibliography, markdown, model
+from builder.build_cache import pdf_cache_of, pdf_key
 from builder.exporters.base import Exporter
 from builder.i18n import Interface
 from builder.markdown import french_text
@@ -47,14 +48,26 @@ class PrintExporter(Exporter):
             self.template, document_title=renderer.ui(f"{self.name}_title"),
             document_class=self.name, stylesheet=STYLESHEET, **self.context(course, renderer),
         )
-        target.mkdir()
-        (target / STYLESHEET).write_bytes((TEMPLATES / "print" / STYLESHEET).read_bytes())
+        files = {STYLESHEET: (TEMPLATES / "print" / STYLESHEET).read_bytes()}
         for path in sorted(renderer.assets):
-            copy = target / ASSETS_FOLDER / path
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            copy.write_bytes((course.root / path).read_bytes())
+            files[f"{ASSETS_FOLDER}/{path}"] = (course.root / path).read_bytes()
+        target.mkdir()
+        for path, content in files.items():
+            (target / path).parent.mkdir(parents=True, exist_ok=True)
+            (target / path).write_bytes(content)
         (target / f"{self.file_stem(course)}.html").write_text(html, encoding="utf-8")
-        (target / f"{self.file_stem(course)}.pdf").write_bytes(html_to_pdf(html, base_url=target))
+        (target / f"{self.file_stem(course)}.pdf").write_bytes(self.pdf(course, html, files, target))
+
+    def pdf(self, course: model.Course, html: str, files: dict[str, bytes], folder: Path) -> bytes:
+        """The PDF of `html` (beside `files`, in `folder`): the cached one when an earlier build
+        made it from the same HTML and files, else WeasyPrint's (seconds of layout)."""
+        cache = pdf_cache_of(course)
+        key = pdf_key(html, files)
+        pdf = cache.get(self.name, key)
+        if pdf is None:
+            pdf = html_to_pdf(html, base_url=folder)
+            cache.put(self.name, key, pdf)
+        return pdf
 
     def documents(self, course: model.Course) -> list[str]:
         """Course documents (Markdown files) printed in full, so links to them stay inside."""

@@ -17,6 +17,7 @@ from builder.exporters.guide import materials_to_prepare
 from builder.i18n import Interface
 from builder.loader import load_course
 from builder.markdown import RenderContext, render
+from builder.pdf import html_to_pdf
 from conftest import COURSES, FLAGSHIP
 from trainer_course import trainer_course
 
@@ -314,6 +315,42 @@ def test_a_link_to_a_course_file_stays_relative_in_the_pdf(course_dir, tmp_path)
             for annotation in page.get("/Annots", []) if "/A" in annotation.get_object()]  # fmt: skip
     assert uris == ["assets/resources/fiche.txt"]
     assert (one.parent / uris[0]).read_text(encoding="utf-8") == "À imprimer."
+
+
+def test_a_cached_pdf_is_a_clean_builds_and_what_the_document_prints_lays_it_out_again(
+        course_dir, tmp_path, monkeypatch):  # fmt: skip
+    import builder.printed
+    from builder.cli.build import build
+
+    layouts = []
+    monkeypatch.setattr(builder.printed, "html_to_pdf", lambda html, base_url: layouts.append(
+        html) or html_to_pdf(html, base_url))  # fmt: skip
+
+    def layouts_of_a_cached_build() -> int:
+        layouts.clear()
+        build(course_dir, tmp_path / "dist", ["guide"], cached=True)
+        return len(layouts)
+
+    def edit(path: str, old: str, new: str) -> None:
+        source = course_dir / path
+        source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    assert layouts_of_a_cached_build() == 1
+    edit("pages/definition.md", "communauté", "communauté apprenante")  # a page the guide omits
+    assert layouts_of_a_cached_build() == 0
+    [clean] = build(course_dir, tmp_path / "clean", ["guide"], cached=False)[1]
+    for path in sorted(clean.iterdir()):
+        assert path.read_bytes() == (tmp_path / "dist" / "guide" / path.name).read_bytes(), path.name
+    (course_dir / "pages" / "schema.png").write_bytes(_PNG)
+    edit("days/jour-1.yaml", "          2. Il en écrit les objectifs stratégiques et opérationnels.\n",
+         "          2. Il en écrit les objectifs stratégiques et opérationnels.\n\n"
+         "          ![Un schéma](../pages/schema.png)\n")  # fmt: skip
+    assert layouts_of_a_cached_build() == 1
+    (course_dir / "pages" / "schema.png").write_bytes(_PNG.replace(b"IEND", b"IEND\0"))
+    assert layouts_of_a_cached_build() == 1  # the image it shows changed
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768348800")
+    assert layouts_of_a_cached_build() == 1  # another creation date
+    assert len(list((tmp_path / "dist" / ".coursebridge-cache").rglob("*.pdf"))) == 1  # the last
 
 
 # A 2 x 2 red PNG.

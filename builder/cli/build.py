@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from builder.build_cache import BuildRecord, RenderCache, attach
+from builder.build_cache import BuildRecord, PdfCache, RenderCache, attach, attach_pdfs
 from builder.errors import UserError
 from builder.exporters import EXPORTERS, get_exporter
 
@@ -54,6 +54,8 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
         raise UserError(f"{dist}: is the course folder; write the outputs elsewhere, e.g. -o dist")
     cache = RenderCache.load(dist) if cached else RenderCache()
     attach(course, cache)
+    if cached:
+        attach_pdfs(course, PdfCache(dist))
     messages, outputs, problems = [], [], len(course.source_warnings)
 
     def show(stream: str, text: str) -> None:
