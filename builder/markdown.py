@@ -108,9 +108,16 @@ def scan(text: Markdown) -> MarkdownScan:
     return _scan_source(text.source)
 
 
+# What every reference a scan finds is written with: '[' opens a link, an image or a citation
+# ('&' an entity that reads as '['), '<' an autolink, and a diagram's fence says "mermaid".
+REFERENCE_MARKS = ("[", "<", "&", "mermaid")
+
+
 @lru_cache(maxsize=4096)
 def _scan_source(source: str) -> MarkdownScan:
     found = MarkdownScan()
+    if not any(mark in source for mark in REFERENCE_MARKS):
+        return found  # most texts: the question banks, which render few of them, parse fewer
     for token in parse(source):
         line = token.map[0] if token.map else 0
         if token.type == "fence" and _is_mermaid(token):

@@ -11,6 +11,8 @@ import pytest
 from builder import markdown, model, render
 from builder.exporters import get_exporter
 from builder.loader import load_course
+from builder.loader.convert import Converter
+from builder.loader.sources import CourseSources
 from builder.render import SiteRenderer
 from conftest import FLAGSHIP
 
@@ -37,12 +39,40 @@ def parses(monkeypatch) -> Counter:
 
 def test_each_markdown_text_is_parsed_once_for_the_checks_and_every_format(parses, tmp_path):
     course = load_course(FLAGSHIP)
-    checked = set(parses)
-    assert len(checked) > 100
+    checked = set(parses)  # the texts that may refer to something (markdown.REFERENCE_MARKS)
+    assert len(checked) > 20
     for name in SCREEN_FORMATS:  # the printed ones render through markdown.render too
         get_exporter(name).build(course, tmp_path)
     assert checked <= set(parses)
     assert max(parses.values()) == 1
+
+
+def course_texts() -> list[str]:
+    sources = CourseSources(FLAGSHIP)
+    converter = Converter(sources)
+    converter.convert_file("course.yaml", model.Course)
+    return [text.source for text, _, _ in converter.source_map.markdown]
+
+
+def test_a_text_the_checks_do_not_parse_refers_to_nothing(monkeypatch):
+    """A scan parses only texts with a REFERENCE_MARK: without one, a parse finds nothing."""
+    texts = course_texts()
+    unmarked = [text.replace("[", "(").replace("<", "(").replace("&", "+")
+                .replace("mermaid", "sirène") for text in texts]
+    unmarked += ["Voir https://example.org/guide.md, www.example.org ou ecrire@example.org."]
+    assert sum(map(len, unmarked)) > 100_000
+    skipping = [markdown._scan_source.__wrapped__(text) for text in texts + unmarked]
+    monkeypatch.setattr(markdown, "REFERENCE_MARKS", ("",))  # in every text: each one parsed
+    parsed = [markdown._scan_source.__wrapped__(text) for text in texts + unmarked]
+    assert skipping == parsed
+    assert all(found == markdown.MarkdownScan() for found in parsed[len(texts):])
+    assert sum(bool(found.links or found.citations or found.diagrams) for found in parsed) > 20
+    monkeypatch.undo()
+    one_mark_each = ['```mermaid alt="Deux étapes"\ngraph TD\n  A --> B\n```\n',
+                     "Voir <https://example.org/guide>.", "Selon &#91;@dupont2020&#93;.",
+                     "Voir [le guide](guide.md)."]  # fmt: skip
+    assert all(markdown._scan_source.__wrapped__(text) != markdown.MarkdownScan()
+               for text in one_mark_each)  # fmt: skip
 
 
 def test_pages_are_rendered_once_for_web_and_both_scorm_versions(rendered_pages, tmp_path: Path):
