@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from builder import bibliography, markdown, model
 from builder.build_cache import cache_of, fingerprint, outline_key
+from builder.course_text import CourseText
 from builder.i18n import Interface
 from builder.markdown import MARKDOWN_DOCUMENTS
 from builder.site import Page, Site, build_site
@@ -153,11 +154,11 @@ def site_renderer(course: model.Course) -> SiteRenderer:
     return course.shared_renders["site"]
 
 
-class SiteRenderer:
+class SiteRenderer(CourseText):
     """Turns a Course into HTML pages; exporters decide where the files go."""
 
     def __init__(self, course: model.Course):
-        self.course = course
+        super().__init__(course)
         self.ui = Interface(course.language)
         self.site: Site = build_site(course, self.ui.strings)
         self._rendered: RenderedSite | None = None
@@ -166,8 +167,6 @@ class SiteRenderer:
         self.outline = outline_key(course)  # what every page shows of the whole course, hashed
         self.assets: set[str] = set()
         self.naming: set[str] = set()  # the assets named by the page being rendered
-        self.works = {work.id: work for work in course.bibliography}
-        self.works_key = fingerprint(course.bibliography)  # what citations show, as a value
         self.env = TypesetEnvironment(
             course.language,
             loader=jinja2.FileSystemLoader(THEME / "templates"),
@@ -352,16 +351,6 @@ class SiteRenderer:
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         return Markup(html)
-
-    @property
-    def diagram_style(self) -> tuple:
-        """What `diagram` does, as a value (see markdown.RenderContext.styles)."""
-        return "mermaid", self.course.language
-
-    def diagram(self, diagram: markdown.Diagram) -> str:
-        from builder.diagrams import render_mermaid
-
-        return render_mermaid(diagram.source, diagram.alt or "", self.course.language)
 
     # -- quizzes --
 

@@ -57,6 +57,14 @@ def test_web_build_imports_only_its_exporter(tmp_path: Path):
     assert not modules & (MOODLE_ONLY | other_exporters)
 
 
+@pytest.mark.parametrize("name", ["gift", "moodlexml"])
+def test_a_question_bank_imports_no_template_engine(name: str, tmp_path: Path):
+    """The question banks render Markdown texts only: no Jinja2, no site, no page renderer."""
+    modules = imported_by("build", str(FLAGSHIP), "-o", str(tmp_path), "-f", name, "--no-cache")
+    assert "builder.exporters.questions" in modules
+    assert not modules & {"jinja2", "builder.render", "builder.site", "lxml.html"}
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_listed_help_is_the_commands_own(name: str):
     command = main.get_command(click.Context(main), name)

@@ -1,5 +1,6 @@
 """coursebridge build DIR -o DIST [--format ...]"""
 
+import sys
 from pathlib import Path
 
 import click
@@ -47,7 +48,6 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
     the number of warnings about the course."""
     from builder.exporters.base import FormatNote
     from builder.loader import load_course
-    from builder.render import COMPILED_TEMPLATES
 
     course = load_course(folder)
     if dist.resolve() == course.root:
@@ -74,5 +74,7 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
         problems += len(result.problems)
     if cached:
         cache.save(dist)
-    COMPILED_TEMPLATES.save()  # compiled code, as __pycache__ keeps; --no-cache renders afresh all the same
+    rendering = sys.modules.get("builder.render")  # imported by the formats with pages only
+    if rendering:  # compiled code, as __pycache__ keeps: --no-cache renders afresh all the same
+        rendering.COMPILED_TEMPLATES.save()
     return messages, outputs, problems

@@ -10,6 +10,7 @@ answers, no right/wrong feedback: those go to the general feedback, labelled.
 from __future__ import annotations
 
 from builder import model
+from builder.course_text import CourseText
 from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.questions import (
     QuestionRenderer,
@@ -24,7 +25,7 @@ from builder.exporters.questions import (
     multiple_response_fractions,
     percent,
 )
-from builder.render import SiteRenderer
+from builder.i18n import Interface
 
 SPECIAL = str.maketrans({
     "\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:",
@@ -61,9 +62,8 @@ class GiftBank:
     def __init__(self, course: model.Course, warnings: list[str]):
         self.course = course
         self.warnings = warnings
-        site = SiteRenderer(course)
-        self.ui = site.ui
-        self.renderer = QuestionRenderer(site, self.file_reference)
+        self.ui = Interface(course.language)
+        self.renderer = QuestionRenderer(CourseText(course), self.file_reference)
         self.rendering = ""  # id of the question being rendered
         self.showing_files: set[str] = set()
 

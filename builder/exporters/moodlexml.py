@@ -13,6 +13,7 @@ import posixpath
 from lxml import etree
 
 from builder import model
+from builder.course_text import CourseText
 from builder.exporters.base import Exporter
 from builder.exporters.questions import (
     QuestionRenderer,
@@ -24,7 +25,6 @@ from builder.exporters.questions import (
     multiple_response_fractions,
     percent,
 )
-from builder.render import SiteRenderer
 
 PLUGINFILE = "@@PLUGINFILE@@/"
 MATCHING_MINIMUM_ANSWERS = 3  # qtype_match refuses fewer, and Moodle stops importing there
@@ -55,9 +55,8 @@ class QuestionBank:
     def __init__(self, course: model.Course, warnings: list[str]):
         self.course = course
         self.warnings = warnings
-        self.site = SiteRenderer(course)
         self.files: dict[str, str] = {}  # URL in the texts -> course path
-        self.renderer = QuestionRenderer(self.site, self.embedded_file)
+        self.renderer = QuestionRenderer(CourseText(course), self.embedded_file)
 
     def embedded_file(self, course_path: str) -> str:
         url = PLUGINFILE + course_path

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from builder import bibliography, markdown, model
+from builder.course_text import CourseText
 from builder.i18n import Interface
-from builder.render import SiteRenderer
 
 # Moodle accepts only these answer grades (question_bank::fraction_options_full(), and
 # their negatives): an import with any other value is refused.
@@ -62,7 +62,7 @@ def outside_citation(works: dict[str, model.Work]) -> Callable[[str], tuple[str,
 class QuestionRenderer:
     """Renders a course's questions, with asset URLs chosen by the output format."""
 
-    def __init__(self, site: SiteRenderer, asset_url: Callable[[str], str]):
+    def __init__(self, site: CourseText, asset_url: Callable[[str], str]):
         self.site = site
         self.context = markdown.RenderContext(
             asset_url, outside_citation(site.works), site.diagram, heading_offset=1,
