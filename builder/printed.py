@@ -35,6 +35,7 @@ class PrintExporter(Exporter):
     that same HTML."""
 
     template: ClassVar[str]
+    own_process = True  # WeasyPrint takes seconds, on another core (builder.background)
 
     def output_name(self, course: model.Course) -> str:
         return self.name

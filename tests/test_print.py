@@ -3,8 +3,10 @@ answer and no trainer material in the workbook, nothing outside the page, same b
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -351,6 +353,53 @@ def test_a_cached_pdf_is_a_clean_builds_and_what_the_document_prints_lays_it_out
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768348800")
     assert layouts_of_a_cached_build() == 1  # another creation date
     assert len(list((tmp_path / "dist" / ".coursebridge-cache").rglob("*.pdf"))) == 1  # the last
+
+
+def test_both_documents_are_laid_out_at_once_each_in_its_own_process_with_the_same_bytes(
+        course_dir, tmp_path, monkeypatch):  # fmt: skip
+    import builder.printed
+    from builder.cli.build import build
+
+    started = tmp_path / "started"
+
+    def lay_out_once_both_have_started(html, base_url):
+        with started.open("a") as pids:
+            pids.write(f"{os.getpid()}\n")
+        deadline = time.monotonic() + 60  # one after the other, the first would wait in vain
+        while len(started.read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return html_to_pdf(html, base_url)
+
+    monkeypatch.setattr(builder.printed, "html_to_pdf", lay_out_once_both_have_started)
+    together = build(course_dir, tmp_path / "together", ["workbook", "guide"], cached=False)
+    pids = set(started.read_text().split())
+    assert len(pids) == 2 and str(os.getpid()) not in pids
+    assert [text for _, text in together[0]] == [f"{name:10} {tmp_path / 'together' / name}"
+                                                  for name in ("workbook", "guide")]  # fmt: skip
+    monkeypatch.undo()
+    for name in ("guide", "workbook"):
+        alone = build(course_dir, tmp_path / "alone", [name], cached=False)[1][0]
+        for path in sorted(alone.iterdir()):
+            assert path.read_bytes() == (tmp_path / "together" / name / path.name).read_bytes()
+
+
+def test_a_document_that_fails_in_its_process_fails_the_build_and_stops_the_other(
+        course_dir, tmp_path, monkeypatch):  # fmt: skip
+    import builder.printed
+    from builder.cli.build import build
+    from builder.errors import UserError
+
+    def fail_or_wait(html, base_url):
+        if "guide" in str(base_url):
+            raise UserError("cannot write PDF files: no engine")
+        time.sleep(60)  # the workbook's, until the build stops it
+
+    monkeypatch.setattr(builder.printed, "html_to_pdf", fail_or_wait)
+    begun = time.monotonic()
+    with pytest.raises(UserError, match="no engine"):
+        build(course_dir, tmp_path / "dist", ["guide", "workbook"], cached=False)
+    assert time.monotonic() - begun < 30
+    assert list((tmp_path / "dist").iterdir()) == []  # no output, and no scratch folder left
 
 
 # A 2 x 2 red PNG.

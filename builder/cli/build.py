@@ -46,6 +46,7 @@ def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool,
 def build(folder: Path, dist: Path, names: list[str], cached: bool):
     """Build each format, showing its messages as it goes; the messages, the outputs and
     the number of warnings about the course."""
+    from builder.background import start_in_background
     from builder.exporters.base import FormatNote
     from builder.loader import load_course
 
@@ -64,14 +65,21 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
 
     for warning in course.source_warnings:
         show("err", f"warning: {warning}")
-    for name in names:
-        result = get_exporter(name).build(course, dist)
-        outputs.append(result.output)
-        show("out", f"{name:10} {result.output}")
-        for message in result.warnings:
-            kind = "note" if isinstance(message, FormatNote) else "warning"
-            show("err", f"{kind}: {name}: {message}")
-        problems += len(result.problems)
+    exporters = [get_exporter(name) for name in names]
+    background = start_in_background(course, dist, exporters)
+    try:
+        for exporter in exporters:
+            job = background.get(exporter.name)
+            result = job.result() if job else exporter.build(course, dist)
+            outputs.append(result.output)
+            show("out", f"{exporter.name:10} {result.output}")
+            for message in result.warnings:
+                kind = "note" if isinstance(message, FormatNote) else "warning"
+                show("err", f"{kind}: {exporter.name}: {message}")
+            problems += len(result.problems)
+    finally:  # after a failure, the formats still building stop
+        for job in background.values():
+            job.stop()
     if cached:
         cache.save(dist)
     rendering = sys.modules.get("builder.render")  # imported by the formats with pages only

@@ -35,6 +35,8 @@ class Exporter(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    # Slow enough (seconds) to build in a process of its own beside the rest of a build.
+    own_process: ClassVar[bool] = False
 
     @abstractmethod
     def output_name(self, course: Course) -> str:
