@@ -7,6 +7,7 @@ that shows pages (web, SCORM) uses the same structure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from builder.model import Activity, Course, Day, Sequence
 
@@ -48,13 +49,27 @@ class Site:
     pages: list[Page]
     toc: list[DayEntry]
 
-    @property
+    @cached_property
     def activity_pages(self) -> list[Page]:
+        """Listed once: every page's progress bar counts them."""
         return [page for page in self.pages if page.kind == "activity"]
+
+    def toc_days(self, page: Page) -> list[DayEntry]:
+        """The days `page`'s table of contents shows: its own day and the days beside it, or
+        every day from a page outside the days (the programme, glossary, bibliography). So a
+        page of a day costs the same to render, and weighs the same, however long the course."""
+        if page.day_index is None:
+            return self.toc
+        return self.toc[max(0, page.day_index - 1) : page.day_index + 2]
 
     def url_of(self, kind: str) -> str | None:
         """URL of the home, glossary or bibliography page (None when the course has none)."""
-        return next((page.url for page in self.pages if page.kind == kind), None)
+        return self._first_urls.get(kind)
+
+    @cached_property
+    def _first_urls(self) -> dict[str, str]:
+        """The first page of each kind, found once: every citation links the bibliography."""
+        return {page.kind: page.url for page in reversed(self.pages)}
 
 
 def build_site(course: Course, labels: dict[str, str]) -> Site:
