@@ -43,6 +43,7 @@ FRENCH_SPACES = (
     (re.compile(r"[ \t\n]+([:»])"), "\u00a0\\1"),  # no-break space
     (re.compile(r"«[ \t\n]+"), "«\u00a0"),
 )
+FRENCH_SIGNS = re.compile(r"[;!?:»«]")  # what FRENCH_SPACES space: without them, nothing to do
 TASK = re.compile(r"\[([ xX])\] ")
 TASK_BOXES = {" ": "☐", "x": "☑", "X": "☑"}
 
@@ -265,6 +266,8 @@ def french_spacing(markup: str) -> str:
 
 def french_text(text: str) -> str:
     """french_spacing for a plain text."""
+    if not FRENCH_SIGNS.search(text):  # most texts between two tags: one search, not three
+        return text
     for pattern, replacement in FRENCH_SPACES:
         text = pattern.sub(replacement, text)
     return text

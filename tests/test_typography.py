@@ -75,6 +75,17 @@ def test_french_spacing(html, expected):
     assert french_spacing(expected) == expected
 
 
+def test_texts_without_a_french_sign_are_left_as_they_are(monkeypatch):
+    """french_text skips texts without FRENCH_SIGNS: it must change them no more than a pass
+    of every FRENCH_SPACES pattern would, whatever the characters beside the spaces."""
+    texts = [f"a{space}{chr(code)}{space}b" for code in range(0x21, 0x2100) for space in " \t\n"]
+    texts += [f"« a{space}» ;{space}!" for space in " \t\n"]
+    skipping = [markdown.french_text(text) for text in texts]
+    monkeypatch.setattr(markdown, "FRENCH_SIGNS", re.compile(""))  # found in every text
+    assert skipping == [markdown.french_text(text) for text in texts]
+    assert sum(a != b for a, b in zip(skipping, texts)) > 10
+
+
 def test_french_spacing_only_for_french_texts():
     source = "Pourquoi ? Voir `a ? b` et [le « site »](https://exemple.fr/?a=b \"Titre ?\").\n"
     french = render(source, french=True)
