@@ -891,3 +891,15 @@ def test_random_flowcharts_lay_out_cleanly(seed: int) -> None:
                 assert frame[1] < box[1] and box[3] < frame[3], source
             else:
                 assert apart(frame, box), source
+
+
+def test_the_barycenters_are_statistics_fmean_to_the_bit():
+    import random
+    import statistics
+
+    from builder.diagrams.ordering import fmean
+
+    draw = random.Random(17)
+    samples = [[draw.uniform(-1e6, 1e6) for _ in range(draw.randint(1, 40))] for _ in range(500)]
+    samples += [[0.1] * 10, [1e16, 1.0, -1e16], [3]]
+    assert [fmean(values) for values in samples] == [statistics.fmean(values) for values in samples]
