@@ -55,14 +55,17 @@ def test_web_build_imports_only_its_exporter(tmp_path: Path):
     other_exporters = {"builder.exporters.scorm", "builder.exporters.imscc",
                        "builder.exporters.moodlexml", "builder.exporters.gift"}
     assert not modules & (MOODLE_ONLY | other_exporters)
+    assert "builder.diagrams.layout" in modules and "statistics" not in modules
 
 
 @pytest.mark.parametrize("name", ["gift", "moodlexml"])
 def test_a_question_bank_imports_no_template_engine(name: str, tmp_path: Path):
-    """The question banks render Markdown texts only: no Jinja2, no site, no page renderer."""
+    """The question banks render Markdown texts only: no Jinja2, no site, no page renderer,
+    and the flagship's diagrams, which no question shows, are checked but never drawn."""
     modules = imported_by("build", str(FLAGSHIP), "-o", str(tmp_path), "-f", name, "--no-cache")
-    assert "builder.exporters.questions" in modules
-    assert not modules & {"jinja2", "builder.render", "builder.site", "lxml.html"}
+    assert {"builder.exporters.questions", "builder.diagrams.flowchart"} <= modules
+    assert not modules & {"jinja2", "builder.render", "builder.site", "lxml.html",
+                          "builder.diagrams.mermaid", "builder.diagrams.layout"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

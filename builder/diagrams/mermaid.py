@@ -25,7 +25,7 @@ _NARROW_WRAP_WIDTH = 150.0
 def render_mermaid(source: str, alt: str, lang: str = "fr") -> str:
     """Mermaid flowchart source -> standalone inline <svg> markup (string).
 
-    Cached: the load checks and every format render the same diagrams.
+    Cached: every format draws the same diagrams.
 
     `alt` becomes the SVG's <title>; a description of every node and link, in `lang`
     ("fr" or "en"), becomes its <desc>. Raises DiagramError (with the line and column in
