@@ -97,13 +97,21 @@ class PreviewBuilder:
         self.report = report
         self.state = PreviewState()
         self.cache = RenderCache()  # the pages of the last build, for the next one
+        self.stages: dict[str, float] = {}  # the last rebuild's, see `rebuild`
 
     def rebuild(self) -> None:
+        """Load, render and write the site; `stages` then holds when each stage ended
+        (time.perf_counter(): "started", "loaded", "rendered", "shown": the pages waiting
+        are answered) and the rebuild's CPU time ("cpu", this thread's)."""
+        started_cpu = time.thread_time()
+        self.stages = {"started": time.perf_counter()}
         try:
             course = load_course(self.course_folder)
+            self.stages["loaded"] = time.perf_counter()
             attach(course, self.cache)
             output = self.scratch / f"build-{self.state.generation + 1}"
             site = get_exporter("web").build(course, output).output
+            self.stages["rendered"] = time.perf_counter()
             self.cache.next_build()
         except CourseError as error:
             self._failed([str(problem) for problem in error.problems])
@@ -119,6 +127,8 @@ class PreviewBuilder:
             self.state.site, self.state.problems = site, []
             self.state.generation += 1
             self.state.finished()
+        self.stages["shown"] = time.perf_counter()
+        self.stages["cpu"] = time.thread_time() - started_cpu
         if previous:
             shutil.rmtree(previous.parent, ignore_errors=True)
         self.report(f"built {self.course_folder} (generation {self.state.generation})")
