@@ -1,10 +1,10 @@
 """`coursebridge preview`: serve the web build, rebuild when a source changes, reload the page.
 
-Sources are polled every 0.1 s (no extra dependency, and a course folder is small). A rebuild
-renders again only the pages that show what changed (builder/build_cache.py), and the page
-open in the browser waits on the status address (long polling) so it reloads as soon as
-the build is done. A failed rebuild keeps the last good site online and shows the problems
-in the terminal and on the page.
+The folder is watched (builder/watch.py: inotify on Linux, else polling every 0.1 s). A
+rebuild renders again only the pages that show what changed (builder/build_cache.py), and
+the page open in the browser waits on the status address (long polling) so it reloads as
+soon as the build is done. A failed rebuild keeps the last good site online and shows the
+problems in the terminal and on the page.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import shutil
-import stat
 import sys
 import tempfile
 import threading
@@ -29,6 +28,7 @@ from builder.build_cache import RenderCache, attach
 from builder.errors import CourseError, UserError
 from builder.exporters import get_exporter
 from builder.loader import load_course
+from builder.watch import InotifyWatcher, PollingWatcher, WatchLost, source_snapshot
 
 STATUS_PATH = "/__coursebridge__/status"
 WAIT_SECONDS = 20  # a status request waiting for a change answers after this at the latest
@@ -142,21 +142,6 @@ class PreviewBuilder:
         self.report(f"{len(problems)} problem(s); the last good version stays online")
 
 
-def source_snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    """Modification time and size of every file under `folder`."""
-    snapshot = {}
-    for path in folder.rglob("*"):
-        if path.name.startswith("."):
-            continue
-        try:  # editors create and delete temporary files while we look
-            status = path.stat()
-        except OSError:
-            continue
-        if stat.S_ISREG(status.st_mode):
-            snapshot[str(path)] = (status.st_mtime_ns, status.st_size)
-    return snapshot
-
-
 def _number(values: list[str]) -> int:
     return int(values[0]) if values[0].isdigit() else -1
 
@@ -227,12 +212,14 @@ class PreviewHTTPServer(ThreadingHTTPServer):
 
 
 class PreviewServer:
-    """Builds, serves on 127.0.0.1, and rebuilds on change until `stop()`."""
+    """Builds, serves on 127.0.0.1, and rebuilds on change until `stop()`; `poll` looks at
+    the files every 0.1 s rather than waiting for the system to say they changed."""
 
     def __init__(self, course_folder: Path, port: int, report: Callable[[str], None] = print,
-                 poll_seconds: float = 0.1):
+                 poll: bool = False):
         self.course_folder = course_folder
-        self.poll_seconds = poll_seconds
+        self.report = report
+        self.poll = poll
         self._scratch = Path(tempfile.mkdtemp(prefix="coursebridge-preview-"))
         self.builder = PreviewBuilder(course_folder, self._scratch, report)
         handler = partial(PreviewHandler, state=self.builder.state)
@@ -242,27 +229,57 @@ class PreviewServer:
             shutil.rmtree(self._scratch, ignore_errors=True)
             raise UserError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}); "
                             "choose another port with --port") from None
+        self.watcher: InotifyWatcher | PollingWatcher | None = None
+        self._watching: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._watcher_lock = threading.Lock()  # `stop` never interrupts a watcher being replaced
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
     def start(self) -> None:
+        self.watcher = PollingWatcher()
+        if not self.poll and sys.platform == "linux":
+            try:
+                self.watcher = InotifyWatcher(self.course_folder)
+            except WatchLost as lost:
+                self.report(f"{lost}; {self.watcher.description} instead")
         before_build = source_snapshot(self.course_folder)  # edits during the build count
         self.builder.rebuild()
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        threading.Thread(target=self._watch, args=(before_build,), daemon=True).start()
+        self._watching = threading.Thread(target=self._watch, args=(before_build,), daemon=True)
+        self._watching.start()
 
     def _watch(self, seen: dict[str, tuple[int, int]]) -> None:
-        while not self._stopping.wait(self.poll_seconds):
+        while self._changed():
             current = source_snapshot(self.course_folder)
             if current != seen:
                 seen = current
                 self.builder.rebuild()
 
+    def _changed(self) -> bool:
+        """Whether the folder may have changed (False: stopping)."""
+        try:
+            return self.watcher.wait()
+        except WatchLost as lost:
+            with self._watcher_lock:
+                if self._stopping.is_set():
+                    return False
+                self.watcher.close()
+                self.watcher = PollingWatcher()
+            self.report(f"{lost}; {self.watcher.description} from now on")
+            return True
+
     def stop(self) -> None:
-        self._stopping.set()
+        with self._watcher_lock:
+            self._stopping.set()
+            if self.watcher:
+                self.watcher.interrupt()
+        if self._watching:
+            self._watching.join()  # a rebuild under way ends first
+        if self.watcher:
+            self.watcher.close()
         self.httpd.shutdown()
         self.httpd.server_close()
         shutil.rmtree(self._scratch, ignore_errors=True)

@@ -28,14 +28,23 @@ def wait_for(predicate, seconds: float = 15) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def server(course_dir: Path):
+def started(course_dir: Path, poll: bool = False) -> PreviewServer:
     messages: list[str] = []
-    preview = PreviewServer(course_dir, port=0, report=messages.append, poll_seconds=0.1)
+    preview = PreviewServer(course_dir, port=0, report=messages.append, poll=poll)
     preview.start()
     preview.messages = messages
+    return preview
+
+
+@pytest.fixture
+def server(course_dir: Path):
+    preview = started(course_dir)
     yield preview
     preview.stop()
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
 def status(server) -> dict:
@@ -49,11 +58,25 @@ def test_serves_pages_with_the_reload_script(server):
     assert status(server) == {"generation": 1, "problems": []}
 
 
-def test_rebuilds_when_a_source_changes(server, course_dir: Path):
+@pytest.mark.parametrize("poll", [False, True], ids=["notified", "polling"])
+def test_rebuilds_when_a_source_changes(poll: bool, course_dir: Path):
+    server = started(course_dir, poll)
+    try:
+        append(course_dir / "pages" / "definition.md", "\nUne phrase ajoutée.\n")
+        wait_for(lambda: status(server)["generation"] == 2)
+        assert "Une phrase ajoutée." in fetch(server.url + "definition.html")
+    finally:
+        server.stop()
+
+
+def test_quick_edits_are_one_rebuild(server, course_dir: Path):
     page = course_dir / "pages" / "definition.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
-    wait_for(lambda: status(server)["generation"] == 2)
-    assert "Une phrase ajoutée." in fetch(server.url + "definition.html")
+    original = page.read_text(encoding="utf-8")
+    for number in range(10):
+        page.write_text(original + f"\nVersion {number}.\n", encoding="utf-8")
+    wait_for(lambda: "Version 9." in fetch(server.url + "definition.html"))
+    time.sleep(0.5)
+    assert status(server)["generation"] <= 3  # the first build, then one (at most two) more
 
 
 def test_a_waiting_status_request_answers_when_the_rebuild_is_done(server, course_dir: Path):
@@ -125,7 +148,7 @@ def test_a_null_byte_in_the_path_is_a_bad_request(server):
 
 
 def test_a_file_vanishing_while_it_is_looked_at_is_skipped(tmp_path: Path, monkeypatch):
-    from builder import preview
+    from builder import watch
 
     (tmp_path / "garde.md").write_text("x", encoding="utf-8")
     (tmp_path / "disparu.md").write_text("x", encoding="utf-8")
@@ -139,5 +162,14 @@ def test_a_file_vanishing_while_it_is_looked_at_is_skipped(tmp_path: Path, monke
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "stat", stat_then_vanish)
-    names = [Path(p).name for p in preview.source_snapshot(tmp_path)]  # and no exception
+    names = [Path(p).name for p in watch.source_snapshot(tmp_path)]  # and no exception
     assert "garde.md" in names
+
+
+def test_a_watch_lost_goes_on_by_polling(server, course_dir: Path, tmp_path_factory):
+    moved = tmp_path_factory.mktemp("ailleurs") / "cours"
+    course_dir.rename(moved)
+    wait_for(lambda: any("looking at the files every 0.1 s" in m for m in server.messages))
+    moved.rename(course_dir)
+    append(course_dir / "pages" / "definition.md", "\nUne phrase ajoutée.\n")
+    wait_for(lambda: "Une phrase ajoutée." in fetch(server.url + "definition.html"))

@@ -38,7 +38,7 @@ def test_first_page_is_under_100_kb(name, page, serve_folder, tmp_path):
 
 
 def test_preview_reloads_the_page_after_an_edit(course_dir: Path, page):
-    server = PreviewServer(course_dir, port=0, report=lambda line: None, poll_seconds=0.1)
+    server = PreviewServer(course_dir, port=0, report=lambda line: None)
     server.start()
     try:
         page.goto(server.url + "definition.html")
