@@ -1,7 +1,8 @@
 """`coursebridge preview`: serve the web build, rebuild when a source changes, reload the page.
 
 The folder is watched (builder/watch.py: inotify on Linux, else polling every 0.1 s). A
-rebuild renders again only the pages that show what changed (builder/build_cache.py), and
+rebuild loads the course again, composing again only the YAML files whose text changed,
+renders again only the pages that show what changed (builder/build_cache.py), and
 the page open in the browser waits on the status address (long polling) so it reloads as
 soon as the build is done. A failed rebuild keeps the last good site online and shows the
 problems in the terminal and on the page.
@@ -28,6 +29,7 @@ from builder.build_cache import RenderCache, attach
 from builder.errors import CourseError, UserError
 from builder.exporters import get_exporter
 from builder.loader import load_course
+from builder.loader.sources import ComposedFiles
 from builder.watch import InotifyWatcher, PollingWatcher, WatchLost, source_snapshot
 
 STATUS_PATH = "/__coursebridge__/status"
@@ -97,6 +99,7 @@ class PreviewBuilder:
         self.report = report
         self.state = PreviewState()
         self.cache = RenderCache()  # the pages of the last build, for the next one
+        self.composed = ComposedFiles()  # the YAML files of the last load, for the next one
         self.stages: dict[str, float] = {}  # the last rebuild's, see `rebuild`
 
     def rebuild(self) -> None:
@@ -106,7 +109,7 @@ class PreviewBuilder:
         started_cpu = time.thread_time()
         self.stages = {"started": time.perf_counter()}
         try:
-            course = load_course(self.course_folder)
+            course = load_course(self.course_folder, composed=self.composed)
             self.stages["loaded"] = time.perf_counter()
             attach(course, self.cache)
             output = self.scratch / f"build-{self.state.generation + 1}"

@@ -122,6 +122,24 @@ def test_a_rebuild_renders_again_only_the_edited_page(tmp_path: Path, course_dir
     assert len(list(site.glob("*.html"))) > 3
 
 
+def test_a_rebuild_composes_again_only_the_edited_yaml(tmp_path: Path, course_dir: Path,
+                                                        monkeypatch):  # fmt: skip
+    from builder.loader.sources import CourseSources
+
+    composed: list[str] = []
+    compose = CourseSources._compose
+    monkeypatch.setattr(CourseSources, "_compose",
+                        lambda self, relative, text: composed.append(relative) or compose(self, relative, text))  # fmt: skip
+    builder = PreviewBuilder(course_dir, tmp_path, report=lambda line: None)
+    builder.rebuild()
+    assert sorted(composed) == ["course.yaml", "days/jour-1.yaml"]
+    composed.clear()
+    append(course_dir / "days" / "jour-1.yaml", "# un commentaire\n")
+    builder.rebuild()
+    assert composed == ["days/jour-1.yaml"]
+    assert builder.state.generation == 2 and not builder.state.problems
+
+
 def test_errors_show_without_stopping_the_server(server, course_dir: Path):
     day = course_dir / "days" / "jour-1.yaml"
     day.write_text(day.read_text(encoding="utf-8").replace("type: quiz", "type: quizz"), encoding="utf-8")

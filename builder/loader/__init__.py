@@ -7,7 +7,7 @@ from pathlib import Path
 from builder.errors import CourseError, Location, Problem, UserError
 from builder.loader.checks import CourseChecker
 from builder.loader.convert import INVALID, Converter
-from builder.loader.sources import CourseSources
+from builder.loader.sources import ComposedFiles, CourseSources
 from builder.model import Course
 
 COURSE_FILE = "course.yaml"
@@ -19,8 +19,9 @@ class CourseNotFound(UserError):
     exit_code = 2
 
 
-def load_course(folder: str | Path) -> Course:
-    """Load and check `folder/course.yaml` and what it includes; raise CourseError if invalid."""
+def load_course(folder: str | Path, composed: ComposedFiles | None = None) -> Course:
+    """Load and check `folder/course.yaml` and what it includes; raise CourseError if invalid.
+    `composed`: the YAML files of an earlier load, reused when unchanged (and updated)."""
     folder = Path(folder)
     if folder.is_file():
         hint = "give the folder that holds it" if folder.name == COURSE_FILE else "give a folder"
@@ -32,7 +33,7 @@ def load_course(folder: str | Path) -> Course:
             f"{folder}: no {COURSE_FILE} here; expected a course folder "
             "(create one with 'coursebridge new')"
         )
-    sources = CourseSources(folder)
+    sources = CourseSources(folder, composed)
     converter = Converter(sources)
     course = converter.convert_file(COURSE_FILE, Course)
     problems = list(converter.problems)

@@ -37,13 +37,31 @@ class SourceProblem(Exception):
         self.message = message
 
 
+class ComposedFiles:
+    """YAML files composed and checked, each with its text, kept from one load to the next
+    by a long-running process (the preview): a load composes again only the files whose
+    text changed. Nodes are only read once composed, so loads may share them."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[str, yaml.Node, list[str]]] = {}
+
+    def get(self, relative: str, text: str) -> tuple[yaml.Node, list[str]] | None:
+        """The node and lines of `relative` when it was composed with this `text`."""
+        known = self._files.get(relative)
+        return (known[1], known[2]) if known and known[0] == text else None
+
+    def put(self, relative: str, text: str, node: yaml.Node, lines: list[str]) -> None:
+        self._files[relative] = (text, node, lines)
+
+
 class CourseSources:
     """The files of one course folder, read at most once each and never outside it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, composed: ComposedFiles | None = None):
         self.root = Path(os.path.realpath(root))
         self._yaml_cache: dict[str, yaml.Node] = {}
         self._lines: dict[str, list[str]] = {}
+        self._composed = composed
 
     # -- paths --
 
@@ -116,8 +134,20 @@ class CourseSources:
 
     def yaml_root(self, relative: str) -> yaml.Node:
         if relative not in self._yaml_cache:
-            self._yaml_cache[relative] = self._compose(relative)
+            self._yaml_cache[relative] = self._composed_again(relative, self.read_text(relative))
         return self._yaml_cache[relative]
+
+    def _composed_again(self, relative: str, text: str) -> yaml.Node:
+        """From the files composed by an earlier load when given one and the text is the same."""
+        if self._composed is None:
+            return self._compose(relative, text)
+        known = self._composed.get(relative, text)
+        if known:
+            node, self._lines[relative] = known
+            return node
+        node = self._compose(relative, text)
+        self._composed.put(relative, text, node, self._lines[relative])
+        return node
 
     def comment_cut(self, node: yaml.ScalarNode) -> tuple[int, str | None] | None:
         """(column of '#', the whole line from the text on) when a comment follows a plain scalar.
@@ -140,8 +170,7 @@ class CourseSources:
         lines = self._lines[mark.name]
         return lines[mark.line][mark.column:].rstrip() if mark.line < len(lines) else ""
 
-    def _compose(self, relative: str) -> yaml.Node:
-        text = self.read_text(relative)
+    def _compose(self, relative: str, text: str) -> yaml.Node:
         self._lines[relative] = yaml_lines(text)
         try:
             node = compose(text, relative)
