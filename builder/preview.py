@@ -2,16 +2,19 @@
 
 The folder is watched (builder/watch.py: inotify on Linux, else polling every 0.1 s). A
 rebuild loads the course again, composing again only the YAML files whose text changed,
-renders again only the pages that show what changed (builder/build_cache.py), and
-the page open in the browser waits on the status address (long polling) so it reloads as
-soon as the build is done. A failed rebuild keeps the last good site online and shows the
-problems in the terminal and on the page.
+renders again only the pages that show what changed (builder/build_cache.py) and writes
+into the site folder only the files whose bytes changed; the page open in the browser waits
+on the status address (long polling) so it reloads as soon as the files are written. A
+failed rebuild keeps the last good site online and shows the problems in the terminal and
+on the page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -27,7 +30,7 @@ from urllib.parse import parse_qs
 
 from builder.build_cache import RenderCache, attach
 from builder.errors import CourseError, UserError
-from builder.exporters import get_exporter
+from builder.exporters.web import WebExporter
 from builder.loader import load_course
 from builder.loader.sources import ComposedFiles
 from builder.watch import InotifyWatcher, PollingWatcher, WatchLost, source_snapshot
@@ -93,13 +96,16 @@ class PreviewState:
 
 
 class PreviewBuilder:
+    """Builds the web site into `scratch`/site, again and again, reusing what it can."""
+
     def __init__(self, course_folder: Path, scratch: Path, report: Callable[[str], None]):
         self.course_folder = course_folder
-        self.scratch = scratch
+        self.site = scratch / "site"
         self.report = report
         self.state = PreviewState()
         self.cache = RenderCache()  # the pages of the last build, for the next one
         self.composed = ComposedFiles()  # the YAML files of the last load, for the next one
+        self.written: dict[str, bytes] = {}  # the site folder's files, as last written
         self.stages: dict[str, float] = {}  # the last rebuild's, see `rebuild`
 
     def rebuild(self) -> None:
@@ -112,9 +118,9 @@ class PreviewBuilder:
             course = load_course(self.course_folder, composed=self.composed)
             self.stages["loaded"] = time.perf_counter()
             attach(course, self.cache)
-            output = self.scratch / f"build-{self.state.generation + 1}"
-            site = get_exporter("web").build(course, output).output
+            files = WebExporter().files(course)
             self.stages["rendered"] = time.perf_counter()
+            changed = write_changed(self.site, files, self.written)
             self.cache.next_build()
         except CourseError as error:
             self._failed([str(problem) for problem in error.problems])
@@ -126,15 +132,14 @@ class PreviewBuilder:
             self._failed([f"internal error: {type(error).__name__}: {error} (please report it)"])
             return
         with self.state.lock:
-            previous = self.state.site
-            self.state.site, self.state.problems = site, []
+            self.state.site, self.state.problems = self.site, []
             self.state.generation += 1
             self.state.finished()
         self.stages["shown"] = time.perf_counter()
         self.stages["cpu"] = time.thread_time() - started_cpu
-        if previous:
-            shutil.rmtree(previous.parent, ignore_errors=True)
-        self.report(f"built {self.course_folder} (generation {self.state.generation})")
+        seconds = self.stages["shown"] - self.stages["started"]
+        self.report(f"built {self.course_folder} (generation {self.state.generation}, "
+                    f"{len(changed)} file(s) changed) in {seconds:.2f} s")  # fmt: skip
 
     def _failed(self, problems: list[str]) -> None:
         with self.state.lock:
@@ -143,6 +148,41 @@ class PreviewBuilder:
         for line in problems:
             self.report(line)
         self.report(f"{len(problems)} problem(s); the last good version stays online")
+
+
+def write_changed(folder: Path, files: dict[str, bytes], written: dict[str, bytes]) -> list[str]:
+    """Make `folder`, which holds `written` (updated here), hold `files` instead (paths
+    relative to it): only the files whose bytes differ are written, each replaced whole so
+    that the server never sends half of one. Returns the paths written or removed."""
+    changed = []
+    try:
+        for relative, content in sorted(files.items()):
+            if written.get(relative) != content:
+                path = folder / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                scratch = path.with_name(f".{path.name}.new")
+                scratch.write_bytes(content)
+                os.replace(scratch, path)
+                written[relative] = content
+                changed.append(relative)
+        for relative in sorted(written.keys() - files.keys()):
+            _remove(folder, relative)
+            del written[relative]
+            changed.append(relative)
+    except OSError as error:
+        raise UserError(f"cannot write the preview's site: {error.filename or folder}: "
+                        f"{error.strerror or error}; check the space left in {folder.parent}")  # fmt: skip
+    return changed
+
+
+def _remove(folder: Path, relative: str) -> None:
+    """The file, and the folders it leaves empty."""
+    path = folder / relative
+    path.unlink(missing_ok=True)
+    for parent in path.parents:
+        if parent == folder or any(parent.iterdir()):
+            return
+        parent.rmdir()
 
 
 def _number(values: list[str]) -> int:
@@ -186,7 +226,27 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             self._send(HTTPStatus.OK, "text/html; charset=utf-8",
                        page.replace("</body>", script + "</body>").encode())
             return
+        if path.is_file():
+            self._send_file(path)
+            return
         super().do_GET()
+
+    def _send_file(self, path: Path) -> None:
+        """With a tag of its bytes, to be checked at each use (`no-cache`): an image edited
+        shows at once, one unchanged costs the browser no download."""
+        content = path.read_bytes()
+        tag = f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
+        unchanged = self.headers.get("If-None-Match") == tag
+        self.send_response(HTTPStatus.NOT_MODIFIED if unchanged else HTTPStatus.OK)
+        self.send_header("ETag", tag)
+        self.send_header("Cache-Control", "no-cache")
+        if unchanged:
+            self.end_headers()
+            return
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
 
     def _send_problems_page(self) -> None:
         with self.state.lock:

@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -19,6 +20,14 @@ from builder.preview import STATUS_PATH, PreviewBuilder, PreviewServer
 def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode("utf-8")
+
+
+def fetch_or_nothing(url: str) -> str:
+    """The page, or "" while it is not there."""
+    try:
+        return fetch(url)
+    except urllib.error.HTTPError:
+        return ""
 
 
 def wait_for(predicate, seconds: float = 15) -> None:
@@ -45,6 +54,18 @@ def server(course_dir: Path):
 
 def append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+SCHEMA = '<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{0}"></svg>'
+
+
+def with_image(course_dir: Path, width: int = 10) -> Path:
+    """The course with an image on its page 'definition'; the image's path."""
+    image = course_dir / "images" / "schema.svg"
+    image.parent.mkdir(exist_ok=True)
+    image.write_text(SCHEMA.format(width), encoding="utf-8")
+    append(course_dir / "pages" / "definition.md", "\n![Le schéma](../images/schema.svg)\n")
+    return image
 
 
 def status(server) -> dict:
@@ -77,6 +98,41 @@ def test_quick_edits_are_one_rebuild(server, course_dir: Path):
     wait_for(lambda: "Version 9." in fetch(server.url + "definition.html"))
     time.sleep(0.5)
     assert status(server)["generation"] <= 3  # the first build, then one (at most two) more
+
+
+def test_an_edited_image_is_served_anew(course_dir: Path):
+    image = with_image(course_dir)
+    server = started(course_dir)
+    try:
+        url = server.url + "assets/images/schema.svg"
+        assert 'width="10"' in fetch(url)
+        image.write_text(SCHEMA.format(20), encoding="utf-8")
+        wait_for(lambda: status(server)["generation"] == 2)
+        assert 'width="20"' in fetch(url)
+    finally:
+        server.stop()
+
+
+def test_an_unchanged_file_costs_the_browser_no_download(server):
+    url = server.url + "_static/course.css"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        tag = response.headers["ETag"]
+        assert response.headers["Cache-Control"] == "no-cache"  # checked at each use
+    request = urllib.request.Request(url, headers={"If-None-Match": tag})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=5)
+    assert answer.value.code == 304
+
+
+def test_an_included_file_in_a_new_folder_is_seen(server, course_dir: Path):
+    sheet = course_dir / "annexes" / "fiches" / "fiche.md"
+    sheet.parent.mkdir(parents=True)
+    sheet.write_text("# Fiche\n\nPremière version.\n", encoding="utf-8")
+    append(course_dir / "pages" / "definition.md", "\n[La fiche](../annexes/fiches/fiche.md)\n")
+    url = server.url + "assets/annexes/fiches/fiche.html"
+    wait_for(lambda: "Première version." in fetch_or_nothing(url))
+    sheet.write_text("# Fiche\n\nDeuxième version.\n", encoding="utf-8")
+    wait_for(lambda: "Deuxième version." in fetch(url))
 
 
 def test_a_waiting_status_request_answers_when_the_rebuild_is_done(server, course_dir: Path):
@@ -122,6 +178,29 @@ def test_a_rebuild_renders_again_only_the_edited_page(tmp_path: Path, course_dir
     assert len(list(site.glob("*.html"))) > 3
 
 
+def test_a_rebuild_writes_only_the_files_whose_bytes_changed(tmp_path: Path, course_dir: Path):
+    image = with_image(course_dir)
+    builder = PreviewBuilder(course_dir, tmp_path, report=lambda line: None)
+    builder.rebuild()
+    site = builder.state.site
+
+    def times() -> dict[str, int]:
+        return {path.relative_to(site).as_posix(): path.stat().st_mtime_ns
+                for path in site.rglob("*") if path.is_file()}  # fmt: skip
+
+    before = times()
+    append(course_dir / "pages" / "definition.md", "\nUne phrase ajoutée.\n")
+    builder.rebuild()
+    after = times()
+    assert [name for name in after if after[name] != before[name]] == ["definition.html"]
+    page = course_dir / "pages" / "definition.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("![Le schéma](../images/schema.svg)", ""),
+                    encoding="utf-8")  # fmt: skip
+    builder.rebuild()
+    assert not (site / "assets" / "images").exists()  # the image, and its folder left empty
+    assert image.exists()
+
+
 def test_a_rebuild_composes_again_only_the_edited_yaml(tmp_path: Path, course_dir: Path,
                                                         monkeypatch):  # fmt: skip
     from builder.loader.sources import CourseSources
@@ -158,8 +237,6 @@ def test_busy_port_is_a_clear_error(server, course_dir: Path):
 
 
 def test_a_null_byte_in_the_path_is_a_bad_request(server):
-    import urllib.error
-
     with pytest.raises(urllib.error.HTTPError) as refused:
         fetch(server.url + "%00")
     assert refused.value.code == 400

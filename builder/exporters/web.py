@@ -16,8 +16,12 @@ class WebExporter(Exporter):
     def output_name(self, course: Course) -> str:
         return "web"
 
+    def files(self, course: Course) -> dict[str, bytes]:
+        """Every file of the site by its path in the folder (the preview writes them itself)."""
+        return site_renderer(course).site_files("web")
+
     def write(self, course: Course, target: Path, warnings: list[str]) -> None:
-        for relative, content in sorted(site_renderer(course).site_files("web").items()):
+        for relative, content in sorted(self.files(course).items()):
             path = target / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
