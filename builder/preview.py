@@ -1,12 +1,13 @@
-"""`coursebridge preview`: serve the web build, rebuild when a source changes, reload the page.
+"""`coursebridge preview`: serve the web build, rebuild when a source changes, show the new page.
 
-The folder is watched (builder/watch.py: inotify on Linux, else polling every 0.1 s). A
-rebuild loads the course again, composing again only the YAML files whose text changed,
-renders again only the pages that show what changed (builder/build_cache.py) and writes
-into the site folder only the files whose bytes changed; the page open in the browser waits
-on the status address (long polling) so it reloads as soon as the files are written. A
-failed rebuild keeps the last good site online and shows the problems in the terminal and
-on the page.
+The folder is watched (builder/watch.py: inotify on Linux, else polling); a rebuild loads the
+course again (composing again only the YAML files whose text changed), renders again only
+the pages that show what changed (builder/build_cache.py) and writes into the site folder
+only the files whose bytes changed. The page open in the browser waits on the status
+address (long polling), so it hears of a rebuild as soon as the files are written; it then
+swaps in its new main text and table of contents, or reloads when more than that changed
+(an image, the page's frame). A failed rebuild keeps the last good site online and shows
+the problems in the terminal and on the page.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from builder.watch import InotifyWatcher, PollingWatcher, WatchLost, source_snap
 
 STATUS_PATH = "/__coursebridge__/status"
 WAIT_SECONDS = 20  # a status request waiting for a change answers after this at the latest
-RELOAD_SCRIPT = """<script>
+RELOAD_SCRIPT = """<script id="coursebridge-reload">
 (function () {
   var generation = %d;
   function show(problems) {
@@ -54,12 +55,45 @@ RELOAD_SCRIPT = """<script>
     }
     box.textContent = problems.join("\\n");
   }
+  // The page but its title, main text and table of contents, as served (this script runs
+  // before any other changes the page): a new version with the same frame is swapped in.
+  function frame(page) {
+    var copy = page.documentElement.cloneNode(true), script = copy.querySelector("#coursebridge-reload");
+    if (!script || !copy.querySelector("#main") || !copy.querySelector("#toc")) return null;
+    while (script.nextSibling) script.nextSibling.remove();
+    script.remove();
+    copy.querySelectorAll("title").forEach(function (title) { title.remove(); });
+    copy.querySelectorAll("#main, #toc").forEach(function (part) { part.replaceChildren(); });
+    return copy.outerHTML;
+  }
+  var served = frame(document);
+  // A new build: its version of this page swapped in (no request but the page, the scripts
+  // kept running), or the page reloaded when a file other than a page changed since this
+  // one was served, when the frame differs, or when anything fails.
+  function update(s) {
+    if (s.assets > generation || served === null || !window.CourseBridge) { location.reload(); return; }
+    fetch(location.href, {cache: "no-store"}).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    }).then(function (text) {
+      var incoming = new DOMParser().parseFromString(text, "text/html");
+      if (frame(incoming) !== served) throw new Error("another frame");
+      ["main", "toc"].forEach(function (id) {
+        document.getElementById(id).innerHTML = incoming.getElementById(id).innerHTML;
+      });
+      document.title = incoming.title;
+      generation = s.generation;
+      window.CourseBridge.enterPage();
+      show(s.problems);
+      poll(s.problems.length);
+    }).catch(function () { location.reload(); });
+  }
   // The server answers at once when its state differs from the one given, else when it
-  // changes (or after WAIT_SECONDS): the page reloads as soon as a rebuild is done.
+  // changes (or after WAIT_SECONDS): the page updates as soon as a rebuild is done.
   function poll(problems) {
     var query = problems === null ? "" : "?generation=" + generation + "&problems=" + problems;
     fetch("%s" + query, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.generation !== generation) { location.reload(); return; }
+      if (s.generation !== generation) { update(s); return; }
       show(s.problems);
       poll(s.problems.length);
     }).catch(function () { setTimeout(function () { poll(null); }, 2000); });
@@ -75,6 +109,7 @@ class PreviewState:
 
     site: Path | None = None
     generation: int = 0
+    assets: int = 0  # the last generation that changed a file other than a page: pages reload
     problems: list[str] = field(default_factory=list)
     attempts: int = 0  # builds finished, good or failed
     lock: threading.Condition = field(default_factory=threading.Condition)  # notified by each
@@ -134,6 +169,8 @@ class PreviewBuilder:
         with self.state.lock:
             self.state.site, self.state.problems = self.site, []
             self.state.generation += 1
+            if any(not name.endswith(".html") for name in changed):
+                self.state.assets = self.state.generation
             self.state.finished()
         self.stages["shown"] = time.perf_counter()
         self.stages["cpu"] = time.thread_time() - started_cpu
@@ -211,7 +248,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             with self.state.lock:
                 if "generation" in known and "problems" in known:
                     self.state.wait_for_change(_number(known["generation"]), _number(known["problems"]))
-                body = {"generation": self.state.generation, "problems": self.state.problems}
+                body = {"generation": self.state.generation, "assets": self.state.assets,
+                        "problems": self.state.problems}  # fmt: skip
             self._send(HTTPStatus.OK, "application/json", json.dumps(body).encode())
             return
         if self.state.site is None:

@@ -76,7 +76,7 @@ def test_serves_pages_with_the_reload_script(server):
     page = fetch(server.url)
     assert "Cours d&#39;essai" in page
     assert STATUS_PATH in page
-    assert status(server) == {"generation": 1, "problems": []}
+    assert status(server) == {"generation": 1, "assets": 1, "problems": []}
 
 
 @pytest.mark.parametrize("poll", [False, True], ids=["notified", "polling"])
@@ -100,7 +100,7 @@ def test_quick_edits_are_one_rebuild(server, course_dir: Path):
     assert status(server)["generation"] <= 3  # the first build, then one (at most two) more
 
 
-def test_an_edited_image_is_served_anew(course_dir: Path):
+def test_an_edited_image_is_served_anew_and_reloads_the_pages(course_dir: Path):
     image = with_image(course_dir)
     server = started(course_dir)
     try:
@@ -109,6 +109,7 @@ def test_an_edited_image_is_served_anew(course_dir: Path):
         image.write_text(SCHEMA.format(20), encoding="utf-8")
         wait_for(lambda: status(server)["generation"] == 2)
         assert 'width="20"' in fetch(url)
+        assert status(server)["assets"] == 2  # pages older than this reload whole
     finally:
         server.stop()
 
@@ -135,6 +136,15 @@ def test_an_included_file_in_a_new_folder_is_seen(server, course_dir: Path):
     wait_for(lambda: "Deuxième version." in fetch(url))
 
 
+def test_a_watch_lost_goes_on_by_polling(server, course_dir: Path, tmp_path_factory):
+    moved = tmp_path_factory.mktemp("ailleurs") / "cours"
+    course_dir.rename(moved)
+    wait_for(lambda: any("looking at the files every 0.1 s" in m for m in server.messages))
+    moved.rename(course_dir)
+    append(course_dir / "pages" / "definition.md", "\nUne phrase ajoutée.\n")
+    wait_for(lambda: "Une phrase ajoutée." in fetch(server.url + "definition.html"))
+
+
 def test_a_waiting_status_request_answers_when_the_rebuild_is_done(server, course_dir: Path):
     waiting = server.url.rstrip("/") + STATUS_PATH + "?generation=1&problems=0"
     stale = server.url.rstrip("/") + STATUS_PATH + "?generation=0&problems=0"
@@ -147,7 +157,7 @@ def test_a_waiting_status_request_answers_when_the_rebuild_is_done(server, cours
     page = course_dir / "pages" / "definition.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
     request.join(timeout=5)
-    assert answers == [{"generation": 2, "problems": []}]
+    assert answers == [{"generation": 2, "assets": 1, "problems": []}]
 
 
 def test_a_page_closed_while_it_waits_leaves_no_traceback(server, course_dir: Path, capfd):
@@ -193,12 +203,13 @@ def test_a_rebuild_writes_only_the_files_whose_bytes_changed(tmp_path: Path, cou
     builder.rebuild()
     after = times()
     assert [name for name in after if after[name] != before[name]] == ["definition.html"]
+    assert builder.state.assets == 1  # only a page changed: pages swap their text in
     page = course_dir / "pages" / "definition.md"
     page.write_text(page.read_text(encoding="utf-8").replace("![Le schéma](../images/schema.svg)", ""),
                     encoding="utf-8")  # fmt: skip
     builder.rebuild()
     assert not (site / "assets" / "images").exists()  # the image, and its folder left empty
-    assert image.exists()
+    assert image.exists() and builder.state.assets == 3
 
 
 def test_a_rebuild_composes_again_only_the_edited_yaml(tmp_path: Path, course_dir: Path,
@@ -227,7 +238,7 @@ def test_errors_show_without_stopping_the_server(server, course_dir: Path):
     assert any("unknown activity type 'quizz'" in m for m in server.messages)
     assert "Vérifier ses connaissances" in fetch(server.url + "quiz-definition.html")
     day.write_text(day.read_text(encoding="utf-8").replace("type: quizz", "type: quiz"), encoding="utf-8")
-    wait_for(lambda: status(server) == {"generation": 2, "problems": []})
+    wait_for(lambda: status(server) == {"generation": 2, "assets": 1, "problems": []})
 
 
 def test_busy_port_is_a_clear_error(server, course_dir: Path):
@@ -259,12 +270,3 @@ def test_a_file_vanishing_while_it_is_looked_at_is_skipped(tmp_path: Path, monke
     monkeypatch.setattr(Path, "stat", stat_then_vanish)
     names = [Path(p).name for p in watch.source_snapshot(tmp_path)]  # and no exception
     assert "garde.md" in names
-
-
-def test_a_watch_lost_goes_on_by_polling(server, course_dir: Path, tmp_path_factory):
-    moved = tmp_path_factory.mktemp("ailleurs") / "cours"
-    course_dir.rename(moved)
-    wait_for(lambda: any("looking at the files every 0.1 s" in m for m in server.messages))
-    moved.rename(course_dir)
-    append(course_dir / "pages" / "definition.md", "\nUne phrase ajoutée.\n")
-    wait_for(lambda: "Une phrase ajoutée." in fetch(server.url + "definition.html"))
