@@ -141,22 +141,16 @@ class PreviewBuilder:
         self.cache = RenderCache()  # the pages of the last build, for the next one
         self.composed = ComposedFiles()  # the YAML files of the last load, for the next one
         self.written: dict[str, bytes] = {}  # the site folder's files, as last written
-        self.stages: dict[str, float] = {}  # the last rebuild's, see `rebuild`
+        self.stages: dict[str, float] = {}  # the last good rebuild's, see `rebuild`
 
     def rebuild(self) -> None:
-        """Load, render and write the site; `stages` then holds when each stage ended
+        """Load, render and write the site; if it succeeds, `stages` holds when each stage ended
         (time.perf_counter(): "started", "loaded", "rendered", "shown": the pages waiting
         are answered) and the rebuild's CPU time ("cpu", this thread's)."""
         started_cpu = time.thread_time()
-        self.stages = {"started": time.perf_counter()}
+        stages = {"started": time.perf_counter()}
         try:
-            course = load_course(self.course_folder, composed=self.composed)
-            self.stages["loaded"] = time.perf_counter()
-            attach(course, self.cache)
-            files = WebExporter().files(course)
-            self.stages["rendered"] = time.perf_counter()
-            changed = write_changed(self.site, files, self.written)
-            self.cache.next_build()
+            changed = self._build(stages)
         except CourseError as error:
             self._failed([str(problem) for problem in error.problems])
             return
@@ -166,17 +160,33 @@ class PreviewBuilder:
         except Exception as error:  # a bug of ours must not stop the server
             self._failed([f"internal error: {type(error).__name__}: {error} (please report it)"])
             return
+        self._publish(changed)
+        stages["shown"] = time.perf_counter()
+        stages["cpu"] = time.thread_time() - started_cpu
+        self.stages = stages
+        seconds = stages["shown"] - stages["started"]
+        self.report(f"built {self.course_folder} (generation {self.state.generation}, "
+                    f"{len(changed)} file(s) changed) in {seconds:.2f} s")  # fmt: skip
+
+    def _build(self, stages: dict[str, float]) -> list[str]:
+        """The site written; the paths of the files written or removed."""
+        course = load_course(self.course_folder, composed=self.composed)
+        stages["loaded"] = time.perf_counter()
+        attach(course, self.cache)
+        files = WebExporter().files(course)
+        stages["rendered"] = time.perf_counter()
+        changed = write_changed(self.site, files, self.written)
+        self.cache.next_build()
+        return changed
+
+    def _publish(self, changed: list[str]) -> None:
+        """The new generation served, and the pages waiting told."""
         with self.state.lock:
             self.state.site, self.state.problems = self.site, []
             self.state.generation += 1
             if any(not name.endswith(".html") for name in changed):
                 self.state.assets = self.state.generation
             self.state.finished()
-        self.stages["shown"] = time.perf_counter()
-        self.stages["cpu"] = time.thread_time() - started_cpu
-        seconds = self.stages["shown"] - self.stages["started"]
-        self.report(f"built {self.course_folder} (generation {self.state.generation}, "
-                    f"{len(changed)} file(s) changed) in {seconds:.2f} s")  # fmt: skip
 
     def _failed(self, problems: list[str]) -> None:
         with self.state.lock:
