@@ -18,10 +18,6 @@ linux_only = pytest.mark.skipif(sys.platform != "linux", reason="inotify is Linu
 WATCHERS = [pytest.param("inotify", marks=linux_only), "polling"]
 
 
-def make_watcher(kind: str, folder: Path):
-    return InotifyWatcher(folder) if kind == "inotify" else PollingWatcher(0.05)
-
-
 class Waiting:
     """`watcher.wait()` in a thread, once: `woke` is set when it returns."""
 
@@ -43,6 +39,22 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def watching(made):
+    yield made
+    made.interrupt()  # ends a wait still under way
+    made.close()
+
+
+@pytest.fixture(params=WATCHERS)
+def watcher(request, folder: Path):
+    yield from watching(InotifyWatcher(folder) if request.param == "inotify" else PollingWatcher(0.05))
+
+
+@pytest.fixture
+def inotify(folder: Path):
+    yield from watching(InotifyWatcher(folder))
+
+
 def edit(folder: Path) -> None:
     (folder / "pages" / "page.md").write_text("# Page modifiée\n", encoding="utf-8")
 
@@ -61,70 +73,46 @@ def rename(folder: Path) -> None:  # as editors save: a copy written, then renam
     os.replace(folder / "pages" / ".page.md.tmp", folder / "pages" / "page.md")
 
 
-@pytest.mark.parametrize("kind", WATCHERS)
 @pytest.mark.parametrize("change", [edit, make_folder_and_file, remove, rename])
-def test_a_change_wakes_the_watcher(kind, change, folder: Path):
-    watcher = make_watcher(kind, folder)
-    try:
-        before = watch.source_snapshot(folder)
-        waiting = Waiting(watcher)
-        change(folder)
-        assert waiting.woke.wait(5) and waiting.result == [True]
-        assert watch.source_snapshot(folder) != before
-    finally:
-        watcher.interrupt()
-        watcher.close()
+def test_a_change_wakes_the_watcher(watcher, change, folder: Path):
+    before = watch.source_snapshot(folder)
+    waiting = Waiting(watcher)
+    change(folder)
+    assert waiting.woke.wait(5) and waiting.result == [True]
+    assert watch.source_snapshot(folder) != before
 
 
 @linux_only
-def test_inotify_waits_for_a_change_then_for_quiet(folder: Path):
-    watcher = InotifyWatcher(folder)
-    try:
-        waiting = Waiting(watcher)
-        assert not waiting.woke.wait(0.3)  # nothing changed: it keeps waiting
-        started = time.monotonic()
-        edit(folder)
-        assert waiting.woke.wait(5)
-        assert time.monotonic() - started >= watch.SETTLE_SECONDS
-    finally:
-        watcher.interrupt()
-        watcher.close()
+def test_inotify_waits_for_a_change_then_for_quiet(inotify, folder: Path):
+    waiting = Waiting(inotify)
+    assert not waiting.woke.wait(0.3)  # nothing changed: it keeps waiting
+    started = time.monotonic()
+    edit(folder)
+    assert waiting.woke.wait(5)
+    assert time.monotonic() - started >= watch.SETTLE_SECONDS
 
 
 @linux_only
-def test_inotify_watches_folders_created_after_it_started(folder: Path):
-    watcher = InotifyWatcher(folder)
-    try:
-        waiting = Waiting(watcher)
-        (folder / "annexes").mkdir()
-        assert waiting.woke.wait(5)
-        waiting = Waiting(watcher)
-        (folder / "annexes" / "fiche.md").write_text("# Fiche\n", encoding="utf-8")
-        assert waiting.woke.wait(5) and waiting.result == [True]
-    finally:
-        watcher.interrupt()
-        watcher.close()
+def test_inotify_watches_folders_created_after_it_started(inotify, folder: Path):
+    waiting = Waiting(inotify)
+    (folder / "annexes").mkdir()
+    assert waiting.woke.wait(5)
+    waiting = Waiting(inotify)
+    (folder / "annexes" / "fiche.md").write_text("# Fiche\n", encoding="utf-8")
+    assert waiting.woke.wait(5) and waiting.result == [True]
 
 
 @linux_only
-def test_a_burst_of_writes_is_one_wake_up(folder: Path):
-    watcher = InotifyWatcher(folder)
-    try:
-        waiting = Waiting(watcher)
-        for number in range(10):
-            (folder / "pages" / "page.md").write_text(f"# Version {number}\n", encoding="utf-8")
-        assert waiting.woke.wait(5)
-        waiting = Waiting(watcher)  # the burst's events were all read by the first wait
-        assert not waiting.woke.wait(0.3)
-    finally:
-        watcher.interrupt()
-        watcher.close()
+def test_a_burst_of_writes_is_one_wake_up(inotify, folder: Path):
+    waiting = Waiting(inotify)
+    for number in range(10):
+        (folder / "pages" / "page.md").write_text(f"# Version {number}\n", encoding="utf-8")
+    assert waiting.woke.wait(5)
+    waiting = Waiting(inotify)  # the burst's events were all read by the first wait
+    assert not waiting.woke.wait(0.3)
 
 
-@pytest.mark.parametrize("kind", WATCHERS)
-def test_interrupting_ends_the_wait(kind, folder: Path):
-    watcher = make_watcher(kind, folder)
-
+def test_interrupting_ends_the_wait(watcher):
     def wait_until_interrupted() -> None:
         while watcher.wait():
             pass
@@ -136,7 +124,6 @@ def test_interrupting_ends_the_wait(kind, folder: Path):
     watcher.interrupt()
     waiting.join(5)
     assert not waiting.is_alive()
-    watcher.close()
 
 
 @linux_only
