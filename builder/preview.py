@@ -112,14 +112,15 @@ class PreviewState:
     assets: int = 0  # the last generation that changed a file other than a page: pages reload
     problems: list[str] = field(default_factory=list)
     attempts: int = 0  # builds finished, good or failed
+    closing: bool = False  # the server stops: waiting pages are answered
     lock: threading.Condition = field(default_factory=threading.Condition)  # notified by each
 
     def wait_for_change(self, generation: int, problems: int) -> None:
         """Until the state differs from `generation` with that many `problems`, or the next
-        build is done, at most WAIT_SECONDS; called holding the lock."""
+        build is done, or the server stops, at most WAIT_SECONDS; called holding the lock."""
         attempts = self.attempts
         self.lock.wait_for(
-            lambda: self.attempts != attempts
+            lambda: self.attempts != attempts or self.closing
             or (self.generation, len(self.problems)) != (generation, problems),
             WAIT_SECONDS,
         )
@@ -391,6 +392,9 @@ class PreviewServer:
             self._watching.join()  # a rebuild under way ends first
         if self.watcher:
             self.watcher.close()
+        with self.builder.state.lock:
+            self.builder.state.closing = True
+            self.builder.state.lock.notify_all()
         self.httpd.shutdown()
         self.httpd.server_close()
         shutil.rmtree(self._scratch, ignore_errors=True)

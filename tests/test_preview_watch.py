@@ -21,11 +21,14 @@ WATCHERS = [pytest.param("inotify", marks=linux_only), "polling"]
 class Waiting:
     """`watcher.wait()` in a thread, once: `woke` is set when it returns."""
 
+    started: list[threading.Thread] = []  # joined before their watcher is closed
+
     def __init__(self, watcher):
         self.watcher = watcher
         self.result: list[bool] = []
         self.woke = threading.Event()
-        threading.Thread(target=self._wait, daemon=True).start()
+        self.started.append(threading.Thread(target=self._wait, daemon=True))
+        self.started[-1].start()
 
     def _wait(self) -> None:
         self.result.append(self.watcher.wait())
@@ -41,7 +44,9 @@ def folder(tmp_path: Path) -> Path:
 
 def watching(made):
     yield made
-    made.interrupt()  # ends a wait still under way
+    made.interrupt()  # ends the waits still under way
+    while Waiting.started:
+        Waiting.started.pop().join(5)
     made.close()
 
 
