@@ -288,3 +288,17 @@ def test_packages_say_the_platform_keeps_checklist_answers(course_dir, tmp_path)
     page = package.read("auto-evaluation.html").decode()
     assert "enregistrées par votre plateforme de formation" in page
     assert "sur cet appareil" not in page
+
+
+@pytest.mark.parametrize("html", [
+    "<p>Un <em>seul</em> paragraphe.</p>\n", "<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n", "texte seul",
+    "<p>a</p>suite", "  <p> x\n y </p>  ", "<br>", "&amp; &lt;p&gt; &#233;", "<h2>T</h2><p>é</p>",
+    "<table><tr><td>1</td><td>2</td></tr></table>", " \n",
+])  # fmt: skip
+def test_a_manifest_description_is_the_text_lxml_html_reads(html):
+    import lxml.html
+
+    from builder.html_text import plain_text
+
+    expected = " ".join(lxml.html.fromstring(html).text_content().split()) if html.strip() else ""
+    assert plain_text(html) == expected

@@ -58,6 +58,13 @@ def test_web_build_imports_only_its_exporter(tmp_path: Path):
     assert "builder.diagrams.layout" in modules and "statistics" not in modules
 
 
+@pytest.mark.parametrize("name", ["scorm12", "imscc"])
+def test_a_package_imports_lxml_html_no_more(name: str, tmp_path: Path):
+    """Manifests take the description's plain text from lxml.etree's HTML parser."""
+    modules = imported_by("build", str(FLAGSHIP), "-o", str(tmp_path), "-f", name, "--no-cache")
+    assert "builder.html_text" in modules and "lxml.html" not in modules
+
+
 @pytest.mark.parametrize("name", ["gift", "moodlexml"])
 def test_a_question_bank_imports_no_template_engine(name: str, tmp_path: Path):
     """The question banks render Markdown texts only: no Jinja2, no site, no page renderer,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import posixpath
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from builder import markdown, model
 from builder.build_cache import fingerprint
@@ -21,6 +20,7 @@ from builder.errors import UserError
 from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.qti import AssessmentWriter
 from builder.exporters.questions import QuestionRenderer, outside_citation
+from builder.html_text import plain_text
 from builder.packaging import write_zip
 from builder.render import ASSETS_FOLDER, MARKDOWN_DOCUMENTS, STATIC_FOLDER, THEME, SiteRenderer
 
@@ -95,12 +95,6 @@ def sub(
     if text is not None:
         node.text = text
     return node
-
-
-def plain_text(html: str) -> str:
-    if not html:
-        return ""
-    return " ".join(lxml_html.fragment_fromstring(html, create_parent="div").text_content().split())
 
 
 class CartridgeRenderer(SiteRenderer):

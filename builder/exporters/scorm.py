@@ -12,8 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-import lxml.html
-
 from builder import model
 from builder.exporters.base import Exporter, FormatNote
 from builder.exporters.scorm_manifest import (
@@ -29,6 +27,7 @@ from builder.exporters.scorm_map import (
     map_script,
     suspend_data_bound,
 )
+from builder.html_text import plain_text
 from builder.learner_work import COMMENT_2004_LIMIT, COMMENTS_12_LIMIT, scorm12_text_space
 from builder.model import Course
 from builder.packaging import write_zip
@@ -59,7 +58,7 @@ class ScormExporter(Exporter):
         warnings += encoding_warnings(course) + self.budget_warnings(data, renderer)
         info = ManifestInfo(
             course=course,
-            description=_plain_text(str(renderer.markdown(course.description))),
+            description=plain_text(str(renderer.markdown(course.description))),
             learning_time=learning_time(course),
             launch=HOME,
             files=sorted(files),
@@ -116,9 +115,3 @@ class Scorm2004Exporter(ScormExporter):
     description = "SCORM 2004 4th edition package"
     schema_folder = "scorm2004-4th"
     manifest_writer = staticmethod(scorm2004_manifest)
-
-
-def _plain_text(html: str) -> str:
-    if not html.strip():
-        return ""
-    return " ".join(lxml.html.fromstring(html).text_content().split())
