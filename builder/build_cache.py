@@ -150,11 +150,13 @@ class BuildRecord:
         self.dist = dist
         self.path = dist / CACHE_FOLDER / RECORD_FILE
 
-    def key(self, course_folder: Path, formats: list[str]) -> str | None:
-        """Hash of the tool, the formats, SOURCE_DATE_EPOCH, the paths as given (the messages
-        name them) and every file of the course folder (but the build folder, when inside)."""
+    def key(self, course_folder: Path, formats: list[str], verbose: bool) -> str | None:
+        """Hash of the tool, the formats, SOURCE_DATE_EPOCH, the paths as given and --verbose
+        (the messages show them) and every file of the course folder (but the build folder,
+        when inside)."""
         digest = hashlib.sha256(tool_fingerprint().encode())
-        given = [formats, os.environ.get("SOURCE_DATE_EPOCH", ""), str(course_folder), str(self.dist)]
+        given = [formats, os.environ.get("SOURCE_DATE_EPOCH", ""), str(course_folder),
+                 str(self.dist), verbose]  # fmt: skip
         digest.update(json.dumps(given).encode())
         skipped = self.dist.resolve()
         try:

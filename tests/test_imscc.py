@@ -370,7 +370,8 @@ def test_matching_becomes_one_single_choice_question_per_pair_with_a_warning(
     for pair, match in zip(pairs, ["ouvre = {", "vague -&gt; ~", "croisillon : #"]):
         assert [a["text"] for a in pair["answers"] if a["scored"]] == [match]
     assert any(
-        "'q-paires' (matching)" in w and "3 single-choice questions" in w for w in nasty.warnings
+        w.startswith("matching questions 'q-paires' (3 pairs, ")
+        and "each pair is written as a single-choice question" in w for w in nasty.warnings
     )
 
 

@@ -24,28 +24,30 @@ from builder.exporters import EXPORTERS, get_exporter
               help="Fail (exit 1) when the build warns about the course (notes do not count).")
 @click.option("--no-cache", is_flag=True,
               help="Render everything afresh; neither read nor write DIST/.coursebridge-cache.")
-def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool,
-            no_cache: bool) -> None:  # fmt: skip
+@click.option("-v", "--verbose", is_flag=True,
+              help="Name everything a note is about (a long list shows its first few otherwise).")
+def command(folder: Path, dist: Path, formats: tuple[str, ...], strict: bool, no_cache: bool,
+            verbose: bool) -> None:  # fmt: skip
     """Build the course in FOLDER into the output folder (-o, default dist), in every format or those given."""
     names = list(dict.fromkeys(formats or EXPORTERS))  # each format once, in the order given
     record = None if no_cache else BuildRecord(dist)
-    key = record.key(folder, names) if record else None
+    key = record.key(folder, names, verbose) if record else None
     last = record.replay(key) if key else None
     if last:  # nothing changed since the last build: its outputs are up to date
         for stream, text in last["messages"]:
             click.echo(text, err=stream == "err")
         problems = last["problems"]
     else:
-        messages, outputs, problems = build(folder, dist, names, cached=not no_cache)
+        messages, outputs, problems = build(folder, dist, names, cached=not no_cache, verbose=verbose)
         if key:
             record.save(key, outputs, messages, problems)
     if strict and problems:
         raise SystemExit(1)
 
 
-def build(folder: Path, dist: Path, names: list[str], cached: bool):
-    """Build each format, showing its messages as it goes; the messages, the outputs and
-    the number of warnings about the course."""
+def build(folder: Path, dist: Path, names: list[str], cached: bool, verbose: bool = False):
+    """Build each format, showing its messages as it goes (notes in brief unless `verbose`);
+    the messages, the outputs and the number of warnings about the course."""
     from builder.background import start_in_background
     from builder.exporters.base import FormatNote
     from builder.loader import load_course
@@ -74,8 +76,10 @@ def build(folder: Path, dist: Path, names: list[str], cached: bool):
             outputs.append(result.output)
             show("out", f"{exporter.name:10} {result.output}")
             for message in result.warnings:
-                kind = "note" if isinstance(message, FormatNote) else "warning"
-                show("err", f"{kind}: {exporter.name}: {message}")
+                if isinstance(message, FormatNote):
+                    show("err", f"note: {exporter.name}: {message if verbose else message.brief}")
+                else:
+                    show("err", f"warning: {exporter.name}: {message}")
             problems += len(result.problems)
     finally:  # after a failure, the formats still building stop
         for job in background.values():

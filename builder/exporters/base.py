@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -14,9 +15,31 @@ from builder.errors import UserError
 from builder.model import Course
 
 
+# Names a note lists before "and N more" (`build --verbose` shows them all).
+NAMES_SHOWN = 10
+
+
 class FormatNote(str):
     """A build message about the output format, not the course: what the format cannot carry
-    and what to set by hand in the LMS. Shown as a note; `--strict` does not fail on it."""
+    and what to set by hand in the LMS. Shown as a note; `--strict` does not fail on it.
+    The note is its whole text; `brief` is how `build` shows it unless asked for every name."""
+
+    brief: str
+
+    def __new__(cls, text: str, brief: str | None = None) -> FormatNote:
+        note = super().__new__(cls, text)
+        note.brief = text if brief is None else brief
+        return note
+
+    @classmethod
+    def naming(cls, names: list[str], say: Callable[[str], str]) -> FormatNote:
+        """The note `say(listed)` names `names` in: all of them, and in its brief the first
+        few and how many more, so that a big course's notes stay readable."""
+        brief = None
+        if len(names) > NAMES_SHOWN + 1:  # "and 1 more" would save nothing
+            hidden = len(names) - NAMES_SHOWN
+            brief = say(f"{', '.join(names[:NAMES_SHOWN])} and {hidden} more (--verbose lists them)")
+        return cls(say(", ".join(names)), brief)
 
 
 @dataclass

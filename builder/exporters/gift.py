@@ -98,10 +98,10 @@ class GiftBank:
         ]
         points = [f"{q.id} ({q.question.points:g})" for q in questions if q.question.points != 1]
         if points:
-            warnings.append(FormatNote(
-                f"GIFT has no points, every question is worth 1 in Moodle: {', '.join(points)}; "
+            warnings.append(FormatNote.naming(points, lambda listed: (
+                f"GIFT has no points, every question is worth 1 in Moodle: {listed}; "
                 "the Moodle XML question bank keeps them"
-            ))
+            )))
         warnings += [
             f"question '{question.id}': Moodle's GIFT import turns '&&0..;' sequences into "
             "characters; use the Moodle XML question bank"

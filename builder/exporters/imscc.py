@@ -352,29 +352,31 @@ class Cartridge:
     # -- what the cartridge cannot say --
 
     def course_warnings(self) -> None:
+        if matching := self.assessments.matching_note():
+            self.warnings.append(matching)
         quizzes = self.course.activities_of(model.Quiz)
         multiple = [
             q.id for quiz in quizzes for q in quiz.questions if isinstance(q, model.MultipleChoice)
         ]
         if multiple:
-            self.warnings.append(FormatNote(
-                f"multiple-answer questions {', '.join(multiple)}: Moodle's CC import grades wrong "
+            self.warnings.append(FormatNote.naming(multiple, lambda listed: (
+                f"multiple-answer questions {listed}: Moodle's CC import grades wrong "
                 "choices 0%, so ticking every box scores full marks; give them negative grades in "
                 "Moodle, or use the Moodle XML question bank, which does"
-            ))
+            )))
         passing = [
             f"{quiz.id} ({self.passing_score(quiz)}%)" for quiz in self.course.graded_quizzes
         ]
         if passing:
-            self.warnings.append(FormatNote(
-                f"CC 1.1 has no passing score: set 'Grade to pass' in Moodle for {', '.join(passing)}"
-            ))
+            self.warnings.append(FormatNote.naming(passing, lambda listed: (
+                f"CC 1.1 has no passing score: set 'Grade to pass' in Moodle for {listed}"
+            )))
         practice = [quiz.id for quiz in quizzes if not quiz.graded]
         if practice:
-            self.warnings.append(FormatNote(
-                f"practice quizzes {', '.join(practice)} count in no score in the course, but Moodle "
+            self.warnings.append(FormatNote.naming(practice, lambda listed: (
+                f"practice quizzes {listed} count in no score in the course, but Moodle "
                 "grades every quiz: exclude them from the course total in Moodle's gradebook setup"
-            ))
+            )))
 
     def passing_score(self, quiz: model.Quiz) -> int:
         return self.course.passing_score if quiz.passing_score is None else quiz.passing_score

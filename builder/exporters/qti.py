@@ -72,6 +72,8 @@ class AssessmentWriter:
 
     ui: Interface
     warnings: list[str] = field(default_factory=list)
+    # The matching questions written so far, as `matching_note` names them.
+    matchings: list[str] = field(default_factory=list)
 
     def assessment(
         self, quiz: model.Quiz, questions: list[RenderedQuestion], intro: str
@@ -223,12 +225,18 @@ class AssessmentWriter:
                 RenderedChoice(escaped(match), match == pair.match, "") for match in matches
             )
             self.single_choice(section, question, f"{question.id}.{number}", text, choices, share)
-        self.warnings.append(FormatNote(
-            f"question '{question.id}' (matching): CC 1.1 has no matching questions; written as "
-            f"{len(source.pairs)} single-choice questions, one per pair, worth "
-            f"{cartridge_weight(share)} point(s) each in Moodle ({share:.3g} in the course): adjust "
-            "their maximum marks in the quiz, or use the Moodle XML question bank, which keeps "
-            "it as one matching question"
+        self.matchings.append(f"'{question.id}' ({len(source.pairs)} pairs, "
+                              f"{cartridge_weight(share)} point(s) each in Moodle, {share:.3g} "
+                              "in the course)")  # fmt: skip
+
+    def matching_note(self) -> FormatNote | None:
+        """One note for every matching question written: a big course has hundreds."""
+        if not self.matchings:
+            return None
+        return FormatNote.naming(self.matchings, lambda listed: (
+            f"matching questions {listed}: CC 1.1 has no matching questions; each pair is written "
+            "as a single-choice question: adjust their maximum marks in the quiz, or use the "
+            "Moodle XML question bank, which keeps them as matching questions"
         ))
 
     # -- building blocks --

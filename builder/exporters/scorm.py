@@ -96,18 +96,18 @@ def _reflections_note(course: Course) -> list[FormatNote]:
     space, questions = scorm12_text_space(course)
     if not questions:
         return []
-    names = ", ".join(
+    names = [
         f"'{reflection.id}' ({len(reflection.questions)} questions)"
         for reflection in course.activities_of(model.Reflection)
-    )
-    return [FormatNote(
-        f"reflections: {names} share SCORM 1.2's cmi.comments ({COMMENTS_12_LIMIT} characters, "
+    ]
+    return [FormatNote.naming(names, lambda listed: (
+        f"reflections: {listed} share SCORM 1.2's cmi.comments ({COMMENTS_12_LIMIT} characters, "
         f"with a readable copy of the checklists' levels): {max(space, 0)} are left for the "
         f"answers, about {max(space, 0) // questions} each, in "
         "an LMS that replaces cmi.comments (Moodle adds to it, so keeps longer texts); a learner "
         "whose answer does not fit is told it stays on their device; build scorm2004 to keep "
         f"{COMMENT_2004_LIMIT} characters per answer"
-    )]
+    ))]
 
 
 class Scorm2004Exporter(ScormExporter):
