@@ -32,6 +32,21 @@ def test_same_html_same_bytes_and_creation_date_is_the_build_timestamp(monkeypat
     assert html_to_pdf(PAGE) != first
 
 
+def test_documents_with_inline_style_and_no_font_of_their_own_share_the_fonts_and_keep_their_bytes():
+    import weasyprint
+
+    from builder import pdf
+
+    alone = weasyprint.HTML(string=pdf._with_creation_date(PAGE)).write_pdf(pdf_tags=True)
+    other = PAGE.replace("<body>", "<body><table><tr><td>Acquis</td></tr></table>")
+    html_to_pdf(other)
+    assert html_to_pdf(PAGE) == alone
+    assert pdf._font_configuration(PAGE) is pdf._font_configuration(other) is not None
+    with_font = PAGE.replace("</head>", "<style>@font-face { font-family: X; src: url(x.ttf) }</style></head>")
+    assert pdf._font_configuration(with_font) is None
+    assert pdf._font_configuration(PAGE.replace("</head>", '<link rel="stylesheet" href="print.css"></head>')) is None
+
+
 def test_missing_engine_is_one_line_saying_what_to_install(monkeypatch):
     import builtins
 
