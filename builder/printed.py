@@ -86,6 +86,21 @@ class TocEntry:
     level: int  # 1: a chapter (a day, an annex); 2: a section of it
 
 
+@dataclass
+class PrintedDay:
+    """A day as a document prints it: its timetable, then the sequences it has something of
+    (GuideSequence or WorkbookSequence: each has `sequence`)."""
+
+    day: model.Day
+    timetable: list[model.Slot]
+    sequences: list
+
+    @property
+    def printed(self) -> set[str]:
+        """The ids of the sequences printed: the timetable links to these, and only these."""
+        return {part.sequence.id for part in self.sequences}
+
+
 def document_anchor(course_path: str) -> str:
     return "doc-" + slugify(course_path.rsplit(".", 1)[0])
 

@@ -172,9 +172,21 @@ def test_the_print_html_is_the_document_the_pdf_was_made_from(built):
         assert tree.get("lang") == course.language
         [stylesheet] = [link.get("href") for link in tree.iter("link")]
         assert "@page" in (result.output / stylesheet).read_text(encoding="utf-8")
-        anchors = {element.get("id") for element in tree.iter() if element.get("id")}
-        links = {a.get("href")[1:] for a in tree.iter("a") if a.get("href", "").startswith("#")}
-        assert links <= anchors, f"{name}: links to nothing: {sorted(links - anchors)}"
+        assert _links_to_nothing(tree) == [], name
+
+
+def test_the_timetable_links_only_to_the_sequences_the_document_prints(course_dir, tmp_path):
+    course = load_course(course_dir)  # its first sequence: a theory page and a quiz
+    output = get_exporter("workbook").build(course, tmp_path).output
+    tree = html.fromstring((output / f"{course.id}-workbook.html").read_bytes())
+    assert _links_to_nothing(tree) == []
+    assert course.days[0].sequences[0].title in tree.find_class("timetable")[0].text_content()
+
+
+def _links_to_nothing(tree) -> list[str]:
+    anchors = {element.get("id") for element in tree.iter() if element.get("id")}
+    links = {a.get("href")[1:] for a in tree.iter("a") if a.get("href", "").startswith("#")}
+    return sorted(links - anchors)
 
 
 def test_trainer_material_is_all_in_the_guide(tmp_path):

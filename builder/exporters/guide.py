@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from builder import model
-from builder.printed import PrintExporter, PrintRenderer, TocEntry
+from builder.printed import PrintedDay, PrintExporter, PrintRenderer, TocEntry
 
 
 @dataclass
@@ -48,13 +48,6 @@ class GuideSequence:
 
 
 @dataclass
-class GuideDay:
-    day: model.Day
-    timetable: list[model.Slot]
-    sequences: list[GuideSequence]
-
-
-@dataclass
 class MaterialNeed:
     """Something to prepare, and every part of the course that needs it."""
 
@@ -77,7 +70,7 @@ class GuideExporter(PrintExporter):
         }
 
 
-def _guide_day(course: model.Course, day: model.Day) -> GuideDay:
+def _guide_day(course: model.Course, day: model.Day) -> PrintedDay:
     timetable = model.day_schedule(day)
     by_id = {objective.id: objective for objective in course.objectives}
     sequences = [
@@ -85,10 +78,10 @@ def _guide_day(course: model.Course, day: model.Day) -> GuideDay:
                       model.sequence_run(slot))
         for slot in timetable if slot.sequence
     ]
-    return GuideDay(day, timetable, sequences)
+    return PrintedDay(day, timetable, sequences)
 
 
-def _toc(days: list[GuideDay], renderer: PrintRenderer) -> list[TocEntry]:
+def _toc(days: list[PrintedDay], renderer: PrintRenderer) -> list[TocEntry]:
     entries = [TocEntry("session", renderer.ui("prepare_session"), 1)]
     for guide_day in days:
         entries.append(TocEntry(f"day-{guide_day.day.id}", guide_day.day.title, 1))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from builder import model
 from builder.markdown import MARKDOWN_DOCUMENTS
-from builder.printed import PrintExporter, PrintRenderer, TocEntry, document_anchor
+from builder.printed import PrintedDay, PrintExporter, PrintRenderer, TocEntry, document_anchor
 
 # The activities printed for participants, and the room to write each gets (a class of
 # print.css; None: nothing to write, a checklist has its boxes, a resource its page).
@@ -33,13 +33,6 @@ class WorkbookSequence:
     @property
     def sequence(self) -> model.Sequence:
         return self.slot.sequence
-
-
-@dataclass
-class WorkbookDay:
-    day: model.Day
-    timetable: list[model.Slot]
-    sequences: list[WorkbookSequence]
 
 
 @dataclass
@@ -82,7 +75,7 @@ def printed_documents(course: model.Course) -> list[PrintedDocument]:
     return list(documents.values())
 
 
-def _workbook_day(day: model.Day) -> WorkbookDay:
+def _workbook_day(day: model.Day) -> PrintedDay:
     timetable = model.day_schedule(day)
     sequences = []
     for slot in timetable:
@@ -90,14 +83,14 @@ def _workbook_day(day: model.Day) -> WorkbookDay:
             on_paper = [a for a in slot.sequence.activities if _kind(a) in WRITING_ROOM]
             if on_paper:
                 sequences.append(WorkbookSequence(slot, on_paper))
-    return WorkbookDay(day, timetable, sequences)
+    return PrintedDay(day, timetable, sequences)
 
 
 def _kind(activity: model.Activity) -> type:
     return next((kind for kind in WRITING_ROOM if isinstance(activity, kind)), type(activity))
 
 
-def _toc(course: model.Course, days: list[WorkbookDay], documents: list[PrintedDocument],
+def _toc(course: model.Course, days: list[PrintedDay], documents: list[PrintedDocument],
          renderer: PrintRenderer) -> list[TocEntry]:
     ui = renderer.ui
     entries = [TocEntry("programme", ui("programme"), 1)]
