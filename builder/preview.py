@@ -181,12 +181,14 @@ class PreviewBuilder:
         return changed
 
     def _publish(self, changed: list[str]) -> None:
-        """The new generation served, and the pages waiting told."""
+        """A new generation when a file changed (else the pages have nothing to show anew,
+        as after a save without changes), and the pages waiting told."""
         with self.state.lock:
-            self.state.site, self.state.problems = self.site, []
-            self.state.generation += 1
+            if changed or self.state.site is None:
+                self.state.generation += 1
             if any(not name.endswith(".html") for name in changed):
                 self.state.assets = self.state.generation
+            self.state.site, self.state.problems = self.site, []
             self.state.finished()
 
     def _failed(self, problems: list[str]) -> None:

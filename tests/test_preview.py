@@ -227,7 +227,17 @@ def test_a_rebuild_composes_again_only_the_edited_yaml(tmp_path: Path, course_di
     append(course_dir / "days" / "jour-1.yaml", "# un commentaire\n")
     builder.rebuild()
     assert composed == ["days/jour-1.yaml"]
-    assert builder.state.generation == 2 and not builder.state.problems
+    assert builder.state.attempts == 2 and not builder.state.problems
+
+
+def test_a_rebuild_that_changes_no_file_keeps_the_generation(tmp_path: Path, course_dir: Path):
+    messages: list[str] = []
+    builder = PreviewBuilder(course_dir, tmp_path, report=messages.append)
+    builder.rebuild()
+    append(course_dir / "pages" / "definition.md", "\n")  # the same page once rendered
+    builder.rebuild()
+    assert (builder.state.attempts, builder.state.generation) == (2, 1)  # pages stay as they are
+    assert "(generation 1, 0 file(s) changed)" in messages[-1]
 
 
 def test_errors_show_without_stopping_the_server(server, course_dir: Path):
@@ -238,7 +248,7 @@ def test_errors_show_without_stopping_the_server(server, course_dir: Path):
     assert any("unknown activity type 'quizz'" in m for m in server.messages)
     assert "Vérifier ses connaissances" in fetch(server.url + "quiz-definition.html")
     day.write_text(day.read_text(encoding="utf-8").replace("type: quizz", "type: quiz"), encoding="utf-8")
-    wait_for(lambda: status(server) == {"generation": 2, "assets": 1, "problems": []})
+    wait_for(lambda: status(server) == {"generation": 1, "assets": 1, "problems": []})
 
 
 def test_busy_port_is_a_clear_error(server, course_dir: Path):
