@@ -95,3 +95,18 @@ def test_a_change_outside_the_main_text_reloads_the_page(preview, course_dir: Pa
     page.wait_for_function("document.querySelector('footer').innerText.includes('Un autre organisme')",
                            timeout=SECONDS)  # fmt: skip
     assert not marked(page)  # the footer is outside what a swap replaces
+
+
+def test_a_course_broken_from_the_start_shows_its_problems_then_the_page(course_dir: Path, page):
+    day = course_dir / "days" / "jour-1.yaml"
+    replace_in(day, "type: quiz", "type: quizz")
+    server = PreviewServer(course_dir, port=0, report=lambda line: None)
+    server.start()
+    try:
+        page.goto(server.url + "definition.html")
+        assert "unknown activity type 'quizz'" in page.inner_text("pre")
+        replace_in(day, "type: quizz", "type: quiz")
+        page.wait_for_selector("main h1", timeout=SECONDS)
+        assert "Qu'est-ce qu'une communauté" in page.inner_text("main h1")
+    finally:
+        server.stop()
