@@ -8,6 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each phase's wall time, on stderr, so that a slow CI run says where its time went.
+phase_started=$SECONDS
+phase_took() {
+  echo "tests/run.sh: $1 took $((SECONDS - phase_started)) s" >&2
+  phase_started=$SECONDS
+}
+
 missing=()
 needs_command() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 needs_command python3 python3
@@ -35,6 +42,7 @@ if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   echo "tests/run.sh: coursebridge needs Python 3.11 or newer, python3 is $(python3 -V 2>&1); install a newer python3" >&2
   exit 1
 fi
+phase_took "system packages"
 
 # A virtual environment with coursebridge (editable) and the test tools, at `constraints`.
 prepare_venv() {
@@ -44,14 +52,21 @@ prepare_venv() {
 }
 
 prepare_venv .venv requirements.lock
+phase_took "Python packages (.venv)"
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+phase_took "npm packages"
 
-.venv/bin/python -m pytest -n auto -q --durations=15 "$@"
+# worksteal: a worker left without tests takes some of the other's, so the run does not end
+# waiting on one worker's queue of long tests.
+.venv/bin/python -m pytest -n auto --dist worksteal -q --durations=15 "$@"
+phase_took "tests"
 
 if [ -n "${CI:-}" ]; then
   prepare_venv .venv-min tests/min-versions.txt
+  phase_took "Python packages at the oldest versions (.venv-min)"
   # The same tests but the browser ones, the fuzz test (it ran at full count above) and the
   # install test (it installs the lock, not these versions).
-  .venv-min/bin/python -m pytest -n auto -q -m "not browser" --ignore=tests/test_fuzz_loader.py \
+  .venv-min/bin/python -m pytest -n auto --dist worksteal -q -m "not browser" --ignore=tests/test_fuzz_loader.py \
     --deselect tests/test_install.py::test_fresh_virtualenv_install "$@"
+  phase_took "tests at the oldest versions"
 fi
