@@ -100,6 +100,19 @@ def test_quick_edits_are_one_rebuild(server, course_dir: Path):
     assert status(server)["generation"] <= 3  # the first build, then one (at most two) more
 
 
+def test_a_save_through_a_backup_copy_is_seen_whole(server, course_dir: Path):
+    page = course_dir / "pages" / "definition.md"
+    backup = page.with_name("definition.md~")
+    text = page.read_text(encoding="utf-8")
+    page.rename(backup)  # as vim saves: the file moved aside, written anew, the copy removed
+    page.write_text(text + "\nUne phrase ajoutée.\n", encoding="utf-8")
+    backup.unlink()
+    wait_for(lambda: "Une phrase ajoutée." in fetch(server.url + "definition.html"))
+    time.sleep(0.3)
+    assert not [line for line in server.messages if "problem" in line]  # never seen missing
+    assert status(server)["generation"] == 2
+
+
 def test_an_edited_image_is_served_anew_and_reloads_the_pages(course_dir: Path):
     image = with_image(course_dir)
     server = started(course_dir)
