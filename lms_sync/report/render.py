@@ -18,6 +18,7 @@ import jinja2
 import lxml.html
 
 from builder import model
+from builder.errors import one_line
 from builder.i18n import Interface
 from builder.learner_work import ChecklistWork, ReflectionWork
 from builder.markdown import RenderContext, render
@@ -51,8 +52,9 @@ class Formatting:
 
 
 def summary_lines(report: Report) -> list[str]:
-    """Per group: enrolled, started, completed, passed, mean score; then everyone."""
-    rows = [(group.name or "(no group)", group) for group in report.groups] + [("all learners", report.everyone)]
+    """Per group: enrolled, started, completed, passed, mean score; then everyone. A group name
+    with a line break, tab or bidi control is written escaped (one_line), so each row is one line."""
+    rows = [(one_line(group.name) or "(no group)", group) for group in report.groups] + [("all learners", report.everyone)]
     width = max(len(name) for name, _ in rows)
     lines = [f"{'group':<{width}}  enrolled  started  completed  passed  mean score"]
     for name, group in rows:

@@ -115,6 +115,14 @@ def test_terminal_summary_per_group(session):
     assert lines[4].split() == ["all", "learners", "6", "5", "4", "2", "62.5"]
 
 
+def test_a_group_name_with_a_tab_or_a_bidi_control_stays_on_its_summary_row(session):
+    group = next(group for group in session.moodle.site.groups.values() if group.name == "Groupe Sud")
+    group.name = "Groupe\tSud\u202e"  # renamed in Moodle
+    lines = session.report().stdout.splitlines()
+    assert ["Groupe\\tSud\\u202e", "2", "1", "1", "1", "75.0"] in [line.split() for line in lines]
+    assert not any(char in line for line in lines for char in "\t\u202e")
+
+
 def test_reads_only_and_per_learner_calls(session):
     moodle = session.moodle
     assert session.report("--certificates").exit_code == 0
