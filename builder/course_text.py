@@ -4,15 +4,18 @@ they neither import Jinja2 nor lay out the site."""
 
 from __future__ import annotations
 
+import hashlib
+
 from builder import markdown, model
-from builder.build_cache import fingerprint
 
 
 class CourseText:
     def __init__(self, course: model.Course):
         self.course = course
         self.works = {work.id: work for work in course.bibliography}
-        self.works_key = fingerprint(course.bibliography)  # what citations show, as a value
+        # What citations show, as a value that texts rendered in this process are shared by
+        # (never kept in a cache folder, so the tool's own fingerprint need not be part of it).
+        self.works_key = hashlib.sha256(repr(course.bibliography).encode()).hexdigest()
 
     @property
     def diagram_style(self) -> tuple:

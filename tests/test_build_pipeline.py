@@ -128,3 +128,21 @@ def test_a_text_is_rendered_to_html_once_for_contexts_that_agree_on_what_it_uses
     cited = next(text for text in rendered if "[@" in text
                  and not markdown.local_references(markdown.scan(model.Markdown(text))))
     assert rendered[cited] == 2  # linked to the bibliography page, or to the work itself
+
+
+@pytest.mark.parametrize("name", ["gift", "moodlexml"])
+def test_a_question_bank_built_without_the_cache_never_hashes_the_tool(name, monkeypatch, tmp_path):
+    """Cache keys include a hash of every file of the tool: a build that keeps nothing needs
+    none (the texts' shared renders are keyed within the process)."""
+    from click.testing import CliRunner
+
+    from builder import build_cache
+    from builder.cli import main
+
+    def refuse() -> str:
+        raise AssertionError("the tool's files were hashed")
+
+    monkeypatch.setattr(build_cache, "tool_fingerprint", refuse)
+    result = CliRunner().invoke(main, ["build", str(FLAGSHIP), "-o", str(tmp_path), "-f", name,
+                                       "--no-cache"])  # fmt: skip
+    assert result.exit_code == 0, result.output
