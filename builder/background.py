@@ -89,8 +89,9 @@ def _build_and_exit(writer: int, exporter: Exporter, course: Course, dist: Path)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # from here on, only answering is left
         try:
             message = pickle.dumps(outcome)
-        except Exception:  # an error that does not pickle: its text does
-            message = pickle.dumps((None, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+        except Exception as error:  # what does not pickle goes back as text
+            sent = outcome[1] if outcome[1] is not None else outcome[0]
+            message = pickle.dumps((None, RuntimeError(f"{exporter.name}: {sent!r} ({error})")))
         with os.fdopen(writer, "wb") as pipe:
             pipe.write(message)
         status = 0
