@@ -271,21 +271,21 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            page = path.read_text(encoding="utf-8")
+        try:
+            content = path.read_bytes()
+        except OSError:  # no such file (or a folder): the standard answers
+            super().do_GET()
+            return
+        if path.suffix == ".html":
             script = RELOAD_SCRIPT % (self.state.generation, STATUS_PATH)
             self._send(HTTPStatus.OK, "text/html; charset=utf-8",
-                       page.replace("</body>", script + "</body>").encode())
-            return
-        if path.is_file():
-            self._send_file(path)
-            return
-        super().do_GET()
+                       content.decode().replace("</body>", script + "</body>").encode())
+        else:
+            self._send_file(path, content)
 
-    def _send_file(self, path: Path) -> None:
+    def _send_file(self, path: Path, content: bytes) -> None:
         """With a tag of its bytes, to be checked at each use (`no-cache`): an image edited
         shows at once, one unchanged costs the browser no download."""
-        content = path.read_bytes()
         tag = f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
         unchanged = self.headers.get("If-None-Match") == tag
         self.send_response(HTTPStatus.NOT_MODIFIED if unchanged else HTTPStatus.OK)
