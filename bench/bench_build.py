@@ -4,6 +4,7 @@
                                              # (screen formats: the printed ones left out)
     python bench/bench_build.py --quick      # 3 runs; synthetic 1x and 10x
     python bench/bench_build.py --runs 7 --scales 1,10,100 [COURSE_FOLDER]
+    python bench/bench_build.py --runs 9 --preview-only   # the preview row, with its stages
 
 Each case runs in a fresh process (`coursebridge ...`, as a user runs it), several times; the
 table gives the median wall time with the min and max, the median CPU time (user + system,
@@ -248,6 +249,7 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--quick", action="store_true", help="3 runs; scales 1 and 10")
     parser.add_argument("--synthetic-only", action="store_true", help="only the synthetic rows")
+    parser.add_argument("--preview-only", action="store_true", help="only the preview row")
     arguments = parser.parse_args()
     if not shutil.which("zip"):
         raise SystemExit("zip is needed for the floor: apt-get install zip")
@@ -259,10 +261,13 @@ def main() -> None:
         scratch = Path(scratch)
         folder = scratch / "course"  # a copy: the rows edit it
         shutil.copytree(arguments.folder.resolve(), folder)
-        if not arguments.synthetic_only:
-            flagship_rows(table, folder, scratch, runs)
+        if arguments.preview_only:
             preview_row(table, folder, runs)
-        synthetic_rows(table, folder, scratch, runs, scales)
+        else:
+            if not arguments.synthetic_only:
+                flagship_rows(table, folder, scratch, runs)
+                preview_row(table, folder, runs)
+            synthetic_rows(table, folder, scratch, runs, scales)
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {runs} runs per case\n")
     table.show()
 

@@ -152,7 +152,8 @@ class InotifyWatcher:
 
     def _watch_tree(self, top: Path) -> None:
         for folder, _, _ in os.walk(top):
-            watch = self._libc.inotify_add_watch(self._fd, os.fsencode(folder), WATCHED | IN_ONLYDIR)
+            path = os.fsencode(folder)
+            watch = self._libc.inotify_add_watch(self._fd, path, WATCHED | IN_ONLYDIR)
             if watch >= 0:
                 self._folders[watch] = Path(folder)
                 continue
