@@ -1,4 +1,8 @@
-"""A synthetic course N times the flagship's size: its days repeated with fresh ids."""
+"""A synthetic course N times the flagship's size: its days repeated with fresh ids and texts.
+
+Each copy's texts differ from the original's (a line added to each), as a real course's do:
+identical texts would be parsed and rendered once for all copies, and the benchmark would
+measure a big course's Markdown at the price of a small one's."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ def scaled_course(flagship: Path, target: Path, scale: int) -> Path:
             if copy:
                 day = _inline_yaml(day, (target / include).parent)
                 _suffix_ids(day, f"-x{copy}")
+                day = _distinct_texts(day, (target / include).parent, copy)
                 day.pop("date", None)  # copies fall outside the session's dates
             name = include if not copy else include.replace(".yaml", f"-x{copy}.yaml")
             (target / name).write_text(yaml.safe_dump(day, allow_unicode=True), encoding="utf-8")
@@ -54,3 +59,22 @@ def _suffix_ids(node, suffix: str) -> None:
     elif isinstance(node, list):
         for item in node:
             _suffix_ids(item, suffix)
+
+
+def _distinct_texts(node, folder: Path, copy: int):
+    """The day with a line added to its texts of several lines and to its Markdown files
+    (copied beside them), naming the copy."""
+    mark = f"\nCopie {copy}.\n"
+    if isinstance(node, dict):
+        if set(node) == {"include"} and node["include"].endswith(".md"):
+            original = Path(node["include"])
+            copied = original.with_name(f"{original.stem}-x{copy}.md")
+            text = (folder / original).read_text(encoding="utf-8")
+            (folder / copied).write_text(text + mark, encoding="utf-8")
+            return {"include": copied.as_posix()}
+        return {key: _distinct_texts(value, folder, copy) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_distinct_texts(item, folder, copy) for item in node]
+    if isinstance(node, str) and "\n" in node.strip():
+        return node + mark
+    return node
