@@ -15,13 +15,18 @@ from builder.render import COMPILED_TEMPLATES, CompiledTemplates
 from conftest import FLAGSHIP
 
 
+def as_next_process(monkeypatch) -> None:
+    """The compiled templates as a new process starts with them: none, the cache folder unread."""
+    monkeypatch.setattr(COMPILED_TEMPLATES, "compiled", {})
+    monkeypatch.setattr(COMPILED_TEMPLATES, "loaded", False)
+
+
 @pytest.fixture
 def new_process(monkeypatch, tmp_path: Path) -> list[str]:
     """As in a fresh process with an empty cache folder (tmp_path/cache); the names of the
     templates compiled from here on."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(COMPILED_TEMPLATES, "compiled", {})
-    monkeypatch.setattr(COMPILED_TEMPLATES, "loaded", False)
+    as_next_process(monkeypatch)
     compiled: list[str] = []
     compile_template = jinja2.Environment.compile
     monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *args:
@@ -35,11 +40,6 @@ def build_web(dist: Path) -> dict[str, bytes]:
     assert result.exit_code == 0, result.output
     return {path.relative_to(dist).as_posix(): path.read_bytes()
             for path in sorted(dist.rglob("*")) if path.is_file()}
-
-
-def as_next_process(monkeypatch) -> None:
-    monkeypatch.setattr(COMPILED_TEMPLATES, "compiled", {})
-    monkeypatch.setattr(COMPILED_TEMPLATES, "loaded", False)
 
 
 def test_a_build_compiles_no_template_an_earlier_process_compiled(new_process, tmp_path,
