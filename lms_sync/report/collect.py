@@ -2,7 +2,8 @@
 
 Calls per run: a constant number (site info, the course, its SCORM activities and forums, one per
 forum and per prompt discussion) plus ceil(N / 1000) pages of enrolled users (with only the fields
-the report reads, `userfields`) and, per SCORM activity, either ceil(N / batch) calls of the coursebridge plugin's bulk read when the site has it
+the report reads, `userfields`) and, per SCORM activity, either ceil(N / batch) calls of the
+coursebridge plugin's bulk read when the site has it
 (`local_coursebridge_get_scorm_tracks`: every attempt of a batch of learners), or one
 `mod_scorm_get_scorm_sco_tracks` per enrolled learner, plus one per earlier attempt.
 `mod_scorm_get_scorm_user_data` is no use here: it returns the token owner's data, not a learner's.
