@@ -56,9 +56,7 @@ phase_took "Python packages (.venv)"
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 phase_took "npm packages"
 
-# worksteal: a worker left without tests takes some of the other's, so the run does not end
-# waiting on one worker's queue of long tests.
-.venv/bin/python -m pytest -n auto --dist worksteal -q --durations=15 "$@"
+.venv/bin/python -m pytest -n auto -q --durations=15 "$@"
 phase_took "tests"
 
 if [ -n "${CI:-}" ]; then
@@ -66,7 +64,7 @@ if [ -n "${CI:-}" ]; then
   phase_took "Python packages at the oldest versions (.venv-min)"
   # The same tests but the browser ones, the fuzz test (it ran at full count above) and the
   # install test (it installs the lock, not these versions).
-  .venv-min/bin/python -m pytest -n auto --dist worksteal -q -m "not browser" --ignore=tests/test_fuzz_loader.py \
+  .venv-min/bin/python -m pytest -n auto -q -m "not browser" --ignore=tests/test_fuzz_loader.py \
     --deselect tests/test_install.py::test_fresh_virtualenv_install "$@"
   phase_took "tests at the oldest versions"
 fi
