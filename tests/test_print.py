@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -367,28 +368,46 @@ def test_a_cached_pdf_is_a_clean_builds_and_what_the_document_prints_lays_it_out
     assert len(list((tmp_path / "dist" / ".coursebridge-cache").rglob("*.pdf"))) == 1  # the last
 
 
+# `coursebridge ARGUMENTS` in a fresh process (it forks only without other threads, and an
+# earlier test may have left one in this one), WeasyPrint's calls going through `lay_out`.
+BUILD_WITH = """
+import os, sys, time
+from pathlib import Path
+import builder.printed
+from builder.cli import main
+from builder.errors import UserError
+from builder.pdf import html_to_pdf
+{lay_out}
+builder.printed.html_to_pdf = lay_out
+main(sys.argv[1:])
+"""
+
+
+def _build_with(lay_out: str, *arguments: str, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", BUILD_WITH.format(lay_out=lay_out), *arguments],
+                          capture_output=True, text=True, env={**os.environ, **environment})  # fmt: skip
+
+
 def test_both_documents_are_laid_out_at_once_each_in_its_own_process_with_the_same_bytes(
-        course_dir, tmp_path, monkeypatch):  # fmt: skip
-    import builder.printed
+        course_dir, tmp_path):  # fmt: skip
     from builder.cli.build import build
 
     started = tmp_path / "started"
-
-    def lay_out_once_both_have_started(html, base_url):
-        with started.open("a") as pids:
-            pids.write(f"{os.getpid()}\n")
-        deadline = time.monotonic() + 60  # one after the other, the first would wait in vain
-        while len(started.read_text().split()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return html_to_pdf(html, base_url)
-
-    monkeypatch.setattr(builder.printed, "html_to_pdf", lay_out_once_both_have_started)
-    together = build(course_dir, tmp_path / "together", ["workbook", "guide"], cached=False)
-    pids = set(started.read_text().split())
-    assert len(pids) == 2 and str(os.getpid()) not in pids
-    assert [text for _, text in together[0]] == [f"{name:10} {tmp_path / 'together' / name}"
-                                                  for name in ("workbook", "guide")]  # fmt: skip
-    monkeypatch.undo()
+    together = _build_with("""
+def lay_out(html, base_url):
+    started = Path(os.environ["STARTED"])
+    with started.open("a") as pids:
+        pids.write(f"{os.getpid()}\\n")
+    deadline = time.monotonic() + 60  # one after the other, the first would wait in vain
+    while len(started.read_text().split()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return html_to_pdf(html, base_url)
+""", "build", str(course_dir), "-o", str(tmp_path / "together"), "-f", "workbook", "-f", "guide",
+        "--no-cache", STARTED=str(started))  # fmt: skip
+    assert together.returncode == 0, together.stderr
+    assert len(set(started.read_text().split())) == 2
+    assert together.stdout.splitlines() == [f"{name:10} {tmp_path / 'together' / name}"
+                                            for name in ("workbook", "guide")]  # fmt: skip
     for name in ("guide", "workbook"):
         alone = build(course_dir, tmp_path / "alone", [name], cached=False)[1][0]
         for path in sorted(alone.iterdir()):
@@ -396,21 +415,16 @@ def test_both_documents_are_laid_out_at_once_each_in_its_own_process_with_the_sa
 
 
 def test_a_document_that_fails_in_its_process_fails_the_build_and_stops_the_other(
-        course_dir, tmp_path, monkeypatch):  # fmt: skip
-    import builder.printed
-    from builder.cli.build import build
-    from builder.errors import UserError
-
-    def fail_or_wait(html, base_url):
-        if "guide" in str(base_url):
-            raise UserError("cannot write PDF files: no engine")
-        time.sleep(60)  # the workbook's, until the build stops it
-
-    monkeypatch.setattr(builder.printed, "html_to_pdf", fail_or_wait)
+        course_dir, tmp_path):  # fmt: skip
     begun = time.monotonic()
-    with pytest.raises(UserError, match="no engine"):
-        build(course_dir, tmp_path / "dist", ["guide", "workbook"], cached=False)
+    failed = _build_with("""
+def lay_out(html, base_url):
+    if "guide" in str(base_url):
+        raise UserError("cannot write PDF files: no engine")
+    time.sleep(60)  # the workbook's, until the build stops it
+""", "build", str(course_dir), "-o", str(tmp_path / "dist"), "-f", "guide", "-f", "workbook")
     assert time.monotonic() - begun < 30
+    assert (failed.returncode, failed.stderr) == (1, "error: cannot write PDF files: no engine\n")
     assert list((tmp_path / "dist").iterdir()) == []  # no output, and no scratch folder left
 
 
