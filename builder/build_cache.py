@@ -1,7 +1,8 @@
 """The build cache: what a build reuses from the previous one, in DIST/.coursebridge-cache/.
 
-Two levels, both keyed by content and by the tool's own files (its version, code, theme and
-translations), so the folder is safe to delete and never serves another version's output:
+Three levels, all keyed by content and by the tool as installed (its version, code, theme and
+translations, and the versions of the libraries that shape its output), so the folder is safe
+to delete and never serves another version's output:
 
 - the build record: the key of the last build's sources, formats and SOURCE_DATE_EPOCH, and
   what its outputs looked like when written; when neither changed, `build` only repeats the
@@ -40,16 +41,35 @@ PDF_FOLDER = "pdf"  # <document>/<key>.pdf
 FORMAT = 1  # of the files above; another value is read as an empty cache
 
 
+# The libraries whose versions shape what a build writes: templates, Markdown, sanitising,
+# XML. An upgrade of one must not let a cached page or a build record outlive it.
+SHAPING_LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "nh3", "lxml", "yaml")
+
+
 @lru_cache(maxsize=1)
 def tool_fingerprint() -> str:
-    """The hash of this version of coursebridge's builder: every file of the package."""
+    """The hash of this coursebridge as installed: every file of the builder package, and the
+    versions of the libraries that shape its output (`installed_packages`)."""
     digest = hashlib.sha256(f"coursebridge {__version__} {FORMAT}".encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
+    digest.update(json.dumps(installed_packages(SHAPING_LIBRARIES)).encode())
     return digest.hexdigest()
+
+
+def installed_packages(modules: tuple[str, ...]) -> list[str]:
+    """The distributions (name and version, from their .dist-info folders' names) installed
+    where these modules are, found without importing them."""
+    folders = set()
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin is not None:
+            folders.add(Path(spec.origin).parent.parent)
+    return sorted(entry.name for folder in folders for entry in os.scandir(folder)
+                  if entry.name.endswith(".dist-info"))  # fmt: skip
 
 
 def fingerprint(*parts: object) -> str:
@@ -259,11 +279,9 @@ def engine_fingerprint() -> str:
     Python packages installed beside WeasyPrint, and the size and modification time of every
     font and fontconfig file and of the text libraries (a font installed, a library upgraded:
     the next build lays the documents out again)."""
-    spec = importlib.util.find_spec("weasyprint")
-    if spec is None or spec.origin is None:
+    packages = installed_packages(("weasyprint",))
+    if not packages:
         return "no engine"  # html_to_pdf says what to install
-    packages = sorted(entry.name for entry in os.scandir(Path(spec.origin).parent.parent)
-                      if entry.name.endswith(".dist-info"))  # fmt: skip
     fonts = [_signature(Path(folder).expanduser()) for folder in FONT_FOLDERS]
     libraries = sorted(_signature(Path(entry.path)) for folder in _library_folders()
                        for entry in os.scandir(folder) if entry.name.startswith(TEXT_LIBRARIES))  # fmt: skip

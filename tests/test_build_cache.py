@@ -149,6 +149,30 @@ def test_another_version_of_the_tool_reads_an_empty_cache(tmp_path):
     assert RenderCache.load(tmp_path).get("key") is None
 
 
+def test_the_tool_as_installed_includes_the_libraries_that_shape_pages():
+    from importlib.metadata import version
+
+    installed = [name.lower().replace("_", "-")
+                 for name in build_cache.installed_packages(build_cache.SHAPING_LIBRARIES)]
+    for distribution in ("jinja2", "markdown-it-py", "nh3"):
+        assert f"{distribution}-{version(distribution)}.dist-info" in installed, installed
+
+
+def test_a_library_upgraded_is_a_new_build_not_a_replay(flagship_copy, tmp_path, monkeypatch):
+    build(flagship_copy, tmp_path / "dist")
+    loaded = []
+    load = loader.load_course
+    monkeypatch.setattr(loader, "load_course", lambda *a, **k: loaded.append(1) or load(*a, **k))
+    upgraded = [*build_cache.installed_packages(build_cache.SHAPING_LIBRARIES), "nh3-99.0.dist-info"]
+    monkeypatch.setattr(build_cache, "installed_packages", lambda modules: upgraded)
+    build_cache.tool_fingerprint.cache_clear()
+    try:
+        build(flagship_copy, tmp_path / "dist")
+    finally:
+        build_cache.tool_fingerprint.cache_clear()
+    assert loaded  # the record and the cached pages were another installation's
+
+
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
