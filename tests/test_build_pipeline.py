@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from concurrent import futures
 from pathlib import Path
@@ -98,17 +99,40 @@ def test_every_runtime_gets_its_own_parts_and_no_slot_is_left():
 
 def test_pages_rendered_by_worker_processes_are_the_same_bytes(monkeypatch, tmp_path: Path):
     sequential = get_exporter("web").build(load_course(FLAGSHIP), tmp_path / "one").output
+    workers = _count_pools(monkeypatch)
+    # A browser test run before in this process may have left Playwright's thread behind, which
+    # turns forking off (the next test); this one is about what the workers render.
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    parallel = get_exporter("web").build(load_course(FLAGSHIP), tmp_path / "two").output
+    assert workers == [2]
+    files = sorted(path.relative_to(sequential) for path in sequential.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(parallel) for path in parallel.rglob("*") if path.is_file())
+    assert all((sequential / path).read_bytes() == (parallel / path).read_bytes() for path in files)
+
+
+def test_pages_are_rendered_in_this_process_while_another_thread_runs(monkeypatch, tmp_path: Path):
+    workers = _count_pools(monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # as a preview's server thread
+    other.start()
+    try:
+        get_exporter("web").build(load_course(FLAGSHIP), tmp_path)
+    finally:
+        stop.set()
+        other.join()
+    assert workers == []  # forking with a thread running may deadlock the child
+
+
+def _count_pools(monkeypatch) -> list[int]:
+    """The worker counts of the process pools rendering pages (which a flagship's 50-odd
+    pages are made to need)."""
     monkeypatch.setattr(render, "PARALLEL_PAGES", 10)
     monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
     workers: list[int] = []
     pool = futures.ProcessPoolExecutor
     monkeypatch.setattr(futures, "ProcessPoolExecutor",
                         lambda count, **options: workers.append(count) or pool(count, **options))
-    parallel = get_exporter("web").build(load_course(FLAGSHIP), tmp_path / "two").output
-    assert workers == [2]
-    files = sorted(path.relative_to(sequential) for path in sequential.rglob("*") if path.is_file())
-    assert files == sorted(path.relative_to(parallel) for path in parallel.rglob("*") if path.is_file())
-    assert all((sequential / path).read_bytes() == (parallel / path).read_bytes() for path in files)
+    return workers
 
 
 def test_a_text_is_rendered_to_html_once_for_contexts_that_agree_on_what_it_uses(
