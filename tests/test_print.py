@@ -416,16 +416,28 @@ def lay_out(html, base_url):
 
 def test_a_document_that_fails_in_its_process_fails_the_build_and_stops_the_other(
         course_dir, tmp_path):  # fmt: skip
-    begun = time.monotonic()
+    waiting = tmp_path / "waiting"
     failed = _build_with("""
 def lay_out(html, base_url):
     if "guide" in str(base_url):
         raise UserError("cannot write PDF files: no engine")
-    time.sleep(60)  # the workbook's, until the build stops it
-""", "build", str(course_dir), "-o", str(tmp_path / "dist"), "-f", "guide", "-f", "workbook")
-    assert time.monotonic() - begun < 30
+    Path(os.environ["WAITING"]).write_text(str(os.getpid()))
+    time.sleep(600)  # the workbook's, until the build stops it
+    Path(os.environ["WAITING"]).write_text("finished")
+""", "build", str(course_dir), "-o", str(tmp_path / "dist"), "-f", "guide", "-f", "workbook",
+        WAITING=str(waiting))  # fmt: skip
     assert (failed.returncode, failed.stderr) == (1, "error: cannot write PDF files: no engine\n")
     assert list((tmp_path / "dist").iterdir()) == []  # no output, and no scratch folder left
+    if waiting.exists():  # the workbook had begun: it was stopped, not waited for nor left
+        assert _gone(int(waiting.read_text()))
+
+
+def _gone(pid: int) -> bool:
+    """Whether a process has ended (or is a zombie no parent reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
+    except FileNotFoundError:
+        return True
 
 
 # A 2 x 2 red PNG.
