@@ -17,7 +17,6 @@ import posixpath
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Hashable
 
 import nh3
@@ -90,13 +89,47 @@ def _parser() -> MarkdownIt:
 _PARSER = _parser()
 
 
+class TextMemo:
+    """A function of a Markdown source, its results kept for the `room` sources used last.
+    The room follows the course (make_room): a fixed bound smaller than a big course's texts
+    parsed, scanned and rendered them again for every format."""
+
+    def __init__(self, function: Callable[[str], object]) -> None:
+        self.__wrapped__ = function
+        self.results: OrderedDict[str, object] = OrderedDict()
+
+    def __call__(self, source: str):
+        if source in self.results:
+            self.results.move_to_end(source)
+            return self.results[source]
+        self.results[source] = result = self.__wrapped__(source)
+        if len(self.results) > room:
+            self.results.popitem(last=False)
+        return result
+
+    def cache_clear(self) -> None:
+        self.results.clear()
+
+
+# Texts whose parse, scan and HTML are kept: twice the course's texts (one text may be
+# rendered in two styles, documents and a preview's edits add some), never fewer than this.
+SMALLEST_ROOM = 4096
+room = SMALLEST_ROOM
+
+
+def make_room(texts: int) -> None:
+    """Keep every text of a course of `texts` Markdown texts parsed, scanned and rendered."""
+    global room
+    room = max(SMALLEST_ROOM, 2 * texts)
+
+
 # Tokens of tokens' types that render() changes: they are copied, the others shared.
 CHANGED_BY_RENDER = {
     "heading_open", "heading_close", "table_open", "td_open", "list_item_open", "fence", "inline",
 }  # fmt: skip
 
 
-@lru_cache(maxsize=8192)
+@TextMemo
 def parse(source: str) -> tuple[Token, ...]:
     """The tokens of a Markdown text, parsed once and shared by the load checks (scan) and
     every renderer of every format; a preview's rebuild reuses those of unchanged texts.
@@ -114,7 +147,7 @@ def scan(text: Markdown) -> MarkdownScan:
 REFERENCE_MARKS = ("[", "<", "&", "mermaid")
 
 
-@lru_cache(maxsize=4096)
+@TextMemo
 def _scan_source(source: str) -> MarkdownScan:
     found = MarkdownScan()
     if not any(mark in source for mark in REFERENCE_MARKS):
@@ -161,7 +194,7 @@ class RenderContext:
     styles: tuple[Hashable, Hashable, Hashable] = (None, None, None)
 
 
-RENDERED_TEXTS = 4096  # HTML kept for contexts of the same styles (web and cartridge, say)
+# HTML by text and what it depends on, shared by contexts of the same styles (web and cartridge, say)
 _rendered: OrderedDict[tuple, str] = OrderedDict()
 
 
@@ -179,7 +212,7 @@ def render(text: Markdown | None, context: RenderContext) -> str:
             context.asset_url(_join(text.base, target))
         return _rendered[key]
     _rendered[key] = html = _render(text, context)
-    if len(_rendered) > RENDERED_TEXTS:
+    if len(_rendered) > room:
         _rendered.popitem(last=False)
     return html
 

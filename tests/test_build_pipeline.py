@@ -48,6 +48,24 @@ def test_each_markdown_text_is_parsed_once_for_the_checks_and_every_format(parse
     assert max(parses.values()) == 1
 
 
+def test_the_markdown_caches_hold_every_text_of_the_course_loaded(parses, monkeypatch, tmp_path):
+    """Their room follows the course: with a room of 8 texts (far fewer than the flagship's)
+    unless the course asks for more, each text is still parsed once and rendered once per style."""
+    monkeypatch.setattr(markdown, "SMALLEST_ROOM", 8)
+    monkeypatch.setattr(markdown, "room", 8)
+    rendered: Counter = Counter()
+    render = markdown._render
+    monkeypatch.setattr(markdown, "_render", lambda text, context: rendered.update(
+        [(text.source, context.heading_offset, context.styles)]) or render(text, context))
+    markdown._rendered.clear()
+    course = load_course(FLAGSHIP)
+    assert markdown.room == 2 * len(course_texts())
+    for name in SCREEN_FORMATS:
+        get_exporter(name).build(course, tmp_path)
+    assert max(parses.values()) == 1
+    assert len(rendered) > 8 and max(rendered.values()) == 1
+
+
 def course_texts() -> list[str]:
     sources = CourseSources(FLAGSHIP)
     converter = Converter(sources)

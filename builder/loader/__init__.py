@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builder import markdown
 from builder.errors import CourseError, Location, Problem, UserError
 from builder.loader.checks import CourseChecker
 from builder.loader.convert import INVALID, Converter
@@ -37,6 +38,7 @@ def load_course(folder: str | Path, composed: ComposedFiles | None = None) -> Co
     converter = Converter(sources)
     course = converter.convert_file(COURSE_FILE, Course)
     problems = list(converter.problems)
+    markdown.make_room(len(converter.source_map.markdown))  # before the checks scan them
     if course is not INVALID:
         problems += CourseChecker(course, converter.source_map, sources).run()
     elif not problems:
