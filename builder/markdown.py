@@ -194,7 +194,7 @@ class RenderContext:
     styles: tuple[Hashable, Hashable, Hashable] = (None, None, None)
 
 
-# HTML by text and what it depends on, shared by contexts of the same styles (web and cartridge, say)
+# HTML by text and what it depends on: shared by contexts of the same styles (web, cartridge)
 _rendered: OrderedDict[tuple, str] = OrderedDict()
 
 

@@ -226,10 +226,8 @@ class SiteRenderer(CourseText):
         rendered = self._rendered = RenderedSite()
         keys = [fingerprint(type(self).__name__, page.url, self.outline, page.activity)
                 for page in self.site.pages]  # fmt: skip
-        missing = [(page, key) for page, key in zip(self.site.pages, keys) if not self.cache.get(key)]
-        renders = self._render_pages([page for page, _ in missing])
-        for (_, key), (html, named) in zip(missing, renders):
-            self.cache.put(key, html, named)
+        self.render_missing({key: partial(self.render_page, page)
+                             for page, key in zip(self.site.pages, keys)})  # fmt: skip
         for page, key in zip(self.site.pages, keys):
             rendered.pages[page.url] = self.cached(key, partial(self.render_page, page))
         for name in sorted((THEME / "static").iterdir()):
@@ -242,36 +240,43 @@ class SiteRenderer(CourseText):
                 done.add(path)
         return rendered
 
-    def _render_pages(self, pages: list[Page]) -> list[tuple[str, set[str]]]:
+    def render_missing(self, renders: dict[str, Callable[[], str]]) -> None:
+        """Cache the HTML of each key the cache lacks, as its function renders it (with the
+        assets it names), all together: in worker processes on a big course."""
+        missing = [(key, render) for key, render in renders.items() if not self.cache.get(key)]
+        for (key, _), (html, named) in zip(missing, self._render_all([r for _, r in missing])):
+            self.cache.put(key, html, named)
+
+    def _render_all(self, renders: list[Callable[[], str]]) -> list[tuple[str, set[str]]]:
         """Each page's HTML and the assets it names; spread over worker processes when
         there are enough pages to gain (forked, they share this renderer; forking is safe
         only while this process runs no other thread, as a preview server does)."""
-        workers = min(os.cpu_count() or 1, len(pages) // PARALLEL_PAGES)
+        workers = min(os.cpu_count() or 1, len(renders) // PARALLEL_PAGES)
         if workers < 2 or threading.active_count() > 1:
-            return [self._render_naming(page) for page in pages]
+            return [self._render_naming(render) for render in renders]
         import multiprocessing  # here: a small build does not pay for importing them
         from concurrent.futures import ProcessPoolExecutor
 
         if "fork" not in multiprocessing.get_all_start_methods():
-            return [self._render_naming(page) for page in pages]
+            return [self._render_naming(render) for render in renders]
         global _FORKED
-        _FORKED = self, pages
-        chunks = [range(start, len(pages), workers * 4) for start in range(workers * 4)]
+        _FORKED = self, renders
+        chunks = [range(start, len(renders), workers * 4) for start in range(workers * 4)]
         context = multiprocessing.get_context("fork")
         try:
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 done = list(pool.map(_render_in_worker, chunks))
         finally:
             _FORKED = None
-        renders: list = [None] * len(pages)
-        for chunk, results in zip(chunks, done):
-            for index, result in zip(chunk, results):
-                renders[index] = result
-        return renders
+        results: list = [None] * len(renders)
+        for chunk, rendered in zip(chunks, done):
+            for index, result in zip(chunk, rendered):
+                results[index] = result
+        return results
 
-    def _render_naming(self, page: Page) -> tuple[str, set[str]]:
+    def _render_naming(self, render: Callable[[], str]) -> tuple[str, set[str]]:
         self.naming = set()
-        return self.render_page(page), self.naming
+        return render(), self.naming
 
     def cached(self, key: str, render: Callable[[], str]) -> str:
         """The HTML cached under `key`, else render()'s, cached; either way the assets it
@@ -388,13 +393,13 @@ class SiteRenderer(CourseText):
         return data
 
 
-# The renderer and the pages its forked workers render (inherited, never pickled).
-_FORKED: tuple[SiteRenderer, list[Page]] | None = None
+# The renderer and the renders its forked workers run (inherited, never pickled).
+_FORKED: tuple[SiteRenderer, list[Callable[[], str]]] | None = None
 
 
 def _render_in_worker(chunk: range) -> list[tuple[str, set[str]]]:
-    renderer, pages = _FORKED
-    return [renderer._render_naming(pages[index]) for index in chunk]
+    renderer, renders = _FORKED
+    return [renderer._render_naming(renders[index]) for index in chunk]
 
 
 def runtime_slot(name: str) -> Markup:

@@ -11,6 +11,7 @@ import pytest
 
 from builder import markdown, model, render
 from builder.exporters import get_exporter
+from builder.exporters.imscc import CartridgeRenderer
 from builder.loader import load_course
 from builder.loader.convert import Converter
 from builder.loader.sources import CourseSources
@@ -126,6 +127,25 @@ def test_pages_rendered_by_worker_processes_are_the_same_bytes(monkeypatch, tmp_
     files = sorted(path.relative_to(sequential) for path in sequential.rglob("*") if path.is_file())
     assert files == sorted(path.relative_to(parallel) for path in parallel.rglob("*") if path.is_file())
     assert all((sequential / path).read_bytes() == (parallel / path).read_bytes() for path in files)
+
+
+def test_cartridge_pages_rendered_by_worker_processes_are_the_same_bytes_and_cached(
+    monkeypatch, tmp_path: Path
+):
+    sequential = get_exporter("imscc").build(load_course(FLAGSHIP), tmp_path / "one").output
+    workers = _count_pools(monkeypatch)
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)  # as in the test above
+    course = load_course(FLAGSHIP)
+    parallel = get_exporter("imscc").build(course, tmp_path / "two").output
+    assert workers == [2]
+    assert parallel.read_bytes() == sequential.read_bytes()
+
+    def no_rendering(*arguments):
+        raise AssertionError("a page the workers rendered is not in this process's cache")
+
+    monkeypatch.setattr(CartridgeRenderer, "render", no_rendering)
+    again = get_exporter("imscc").build(course, tmp_path / "three").output
+    assert again.read_bytes() == sequential.read_bytes()
 
 
 def test_pages_are_rendered_in_this_process_while_another_thread_runs(monkeypatch, tmp_path: Path):

@@ -11,6 +11,8 @@ quizzes. Moodle copies only non-HTML files, so pages never link to one another.
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
+from functools import partial
 
 from lxml import etree
 
@@ -118,9 +120,20 @@ class CartridgeRenderer(SiteRenderer):
     def page(self, template: str, **values) -> tuple[bytes, set[str]]:
         """A page and the course files it names."""
         self.named = set()
-        key = fingerprint(type(self).__name__, template, values, self.outline)
-        html = self.cached(key, lambda: self.env.get_template(template).render(**values))
+        html = self.cached(self.page_key(template, values), partial(self.render, template, values))
         return self.fill(html, "web").encode(), self.named
+
+    def render_ahead(self, pages: list[PlannedPage]) -> None:
+        """Render the pages together, in worker processes on a big course (render_missing),
+        so that page() finds them cached."""
+        self.render_missing({self.page_key(page.template, page.values):
+                             partial(self.render, page.template, page.values) for page in pages})
+
+    def page_key(self, template: str, values: dict) -> str:
+        return fingerprint(type(self).__name__, template, values, self.outline)
+
+    def render(self, template: str, values: dict) -> str:
+        return self.env.get_template(template).render(**values)
 
     def asset_files(self, course_paths: set[str]) -> dict[str, bytes]:
         """The files as the cartridge holds them, with those they name in turn."""
@@ -137,6 +150,17 @@ class CartridgeRenderer(SiteRenderer):
                     THEME / "static" / "course.css"
                 ).read_bytes()
         return files
+
+
+@dataclass
+class PlannedPage:
+    """A page an activity becomes, known before any is rendered: its resource, its file, the
+    template and the template's values (whose title is the page's item's)."""
+
+    identifier: str
+    href: str
+    template: str
+    values: dict
 
 
 class Cartridge:
@@ -162,12 +186,15 @@ class Cartridge:
                            identifier="O.1", structure="rooted-hierarchy")  # fmt: skip
         root = sub(organization, CP, "item", identifier="I.root")
         self.presentation(sub(root, CP, "item", identifier="S.presentation"))
+        activities = [activity for _, _, activity in self.course.activities()]
+        planned = {activity.id: self.pages_of(activity) for activity in activities}
+        self.renderer.render_ahead([page for pages in planned.values() for page in pages])
         for day in self.course.days:
             section = sub(root, CP, "item", identifier=f"S.{day.id}")
             sub(section, CP, "title", self.typeset(day.title))
             for sequence in day.sequences:
                 for activity in sequence.activities:
-                    for identifier, title in self.activity(day, activity):
+                    for identifier, title in self.activity(day, activity, planned[activity.id]):
                         self.item(section, identifier, title)
         self.share_assets()
         manifest.append(self.resources)
@@ -215,20 +242,46 @@ class Cartridge:
 
     # -- activities --
 
-    def activity(self, day: model.Day, activity: model.Activity) -> list[tuple[str, str]]:
-        """The resources an activity becomes, as (resource identifier, item title)."""
+    def pages_of(self, activity: model.Activity) -> list[PlannedPage]:
+        """The pages an activity becomes: a quiz's instructions, a Markdown tool, a described
+        file or link, a theory, example, exercise, checklist or reflection."""
+        identifier, href = f"R.{activity.id}", f"{activity.id}.html"
+        if isinstance(activity, model.Quiz):
+            if not activity.intro:
+                return []
+            # Moodle's importer drops the assessment's rubric: say it on a page first
+            title = self.ui("quiz_instructions", title=self.typeset(activity.title))
+            return [self.activity_page(f"{identifier}.intro", f"{activity.id}.intro.html",
+                                       activity, "cc_quiz_intro.html.j2", title)]  # fmt: skip
+        if isinstance(activity, model.Discussion):
+            return []
+        if isinstance(activity, model.Resource):
+            if activity.file and is_markdown(activity.file):
+                document = self.read_document(activity.file)
+                return [self.activity_page(identifier, href, activity, "cc_document.html.j2",
+                                           document=document)]  # fmt: skip
+            if activity.description:
+                return [self.activity_page(identifier, href, activity, "cc_resource.html.j2")]
+            return []
+        return [self.activity_page(identifier, href, activity, PARTIALS[type(activity)])]
+
+    def activity(
+        self, day: model.Day, activity: model.Activity, pages: list[PlannedPage]
+    ) -> list[tuple[str, str]]:
+        """The resources an activity becomes, its pages first, as (resource identifier,
+        item title)."""
         identifier = f"R.{activity.id}"
+        for page in pages:
+            self.page(page.identifier, page.href,
+                      *self.renderer.page(page.template, **page.values))  # fmt: skip
         if isinstance(activity, model.Discussion):
             self.discussion(identifier, activity)
             return [(identifier, activity.title)]  # names the forum Moodle sync looks it up by
         if isinstance(activity, model.Quiz):
-            return self.quiz(identifier, day, activity)
-        elif isinstance(activity, model.Resource):
-            self.resource(identifier, activity)
-        else:
-            self.activity_page(
-                identifier, f"{activity.id}.html", activity, PARTIALS[type(activity)]
-            )
+            entries = [(page.identifier, page.values["title"]) for page in pages]
+            return entries + self.quiz(identifier, day, activity)
+        if isinstance(activity, model.Resource) and not pages:
+            self.file_or_link(identifier, activity)
         return [(identifier, self.typeset(activity.title))]
 
     def typeset(self, title: str) -> str:
@@ -236,28 +289,16 @@ class Cartridge:
         return markdown.typeset(title, self.course.language)
 
     def activity_page(self, identifier: str, href: str, activity: model.Activity, partial: str,
-                      title: str | None = None, **values) -> None:  # fmt: skip
-        page = self.renderer.page(
-            "cc_activity.html.j2",
-            title=title or self.typeset(activity.title),
-            activity=activity,
-            partial=partial,
-            **values,
-        )
-        self.page(identifier, href, *page)
+                      title: str | None = None, **values) -> PlannedPage:  # fmt: skip
+        values = {"title": title or self.typeset(activity.title), "activity": activity,
+                  "partial": partial, **values}  # fmt: skip
+        return PlannedPage(identifier, href, "cc_activity.html.j2", values)
 
     def quiz(self, identifier: str, day: model.Day, quiz: model.Quiz) -> list[tuple[str, str]]:
-        entries = []
-        if quiz.intro:  # Moodle's importer drops the assessment's rubric: say it on a page first
-            title = self.ui("quiz_instructions", title=self.typeset(quiz.title))
-            self.activity_page(
-                f"{identifier}.intro", f"{quiz.id}.intro.html", quiz, "cc_quiz_intro.html.j2", title
-            )
-            entries.append((f"{identifier}.intro", title))
         questions = [self.laos.render(question, quiz, day) for question in quiz.questions]
         assessment = self.assessments.assessment(quiz, questions, self.laos.html(quiz.intro))
         self.learning_application(identifier, ASSESSMENT, f"{quiz.id}/assessment.xml", assessment)
-        return entries + [(identifier, self.typeset(quiz.title))]
+        return [(identifier, self.typeset(quiz.title))]
 
     def discussion(self, identifier: str, activity: model.Discussion) -> None:
         topic = xml_root(DT, "topic")
@@ -265,22 +306,11 @@ class Cartridge:
         sub(topic, DT, "text", self.laos.html(activity.prompt), texttype="text/html")
         self.learning_application(identifier, DISCUSSION, f"{activity.id}/topic.xml", topic)
 
-    def resource(self, identifier: str, activity: model.Resource) -> None:
-        """A Markdown tool is a page of its own; a described file or link a page with the
-        description and the link (CC 1.1 files and links have no description); a bare
-        file stays a file and a bare link a web link."""
-        if activity.file and is_markdown(activity.file):
-            document = self.read_document(activity.file)
-            self.activity_page(
-                identifier,
-                f"{activity.id}.html",
-                activity,
-                "cc_document.html.j2",
-                document=document,
-            )
-        elif activity.description:
-            self.activity_page(identifier, f"{activity.id}.html", activity, "cc_resource.html.j2")
-        elif activity.file:
+    def file_or_link(self, identifier: str, activity: model.Resource) -> None:
+        """A resource without a page (pages_of: a Markdown tool is a page of its own, a
+        described file or link a page with the description and the link, since CC 1.1 files
+        and links have no description): a bare file stays a file, a bare link a web link."""
+        if activity.file:
             files = self.renderer.asset_files({activity.file})
             href = f"{ASSETS_FOLDER}/{self.renderer.asset_target(activity.file)}"
             self.contents.update(files)
