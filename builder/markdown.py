@@ -297,6 +297,14 @@ def french_spacing(markup: str) -> str:
     return "".join(parts)
 
 
+def unwrap_paragraph(html: str) -> str:
+    """HTML for short texts (questions, feedback, indicators): a single paragraph loses its <p>."""
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
 def french_text(text: str) -> str:
     """french_spacing for a plain text."""
     if not FRENCH_SIGNS.search(text):  # most texts between two tags: one search, not three

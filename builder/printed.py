@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from builder import bibliography, markdown, model
 from builder.build_cache import pdf_cache_of, pdf_key
+from builder.course_text import CourseText
 from builder.exporters.base import Exporter
 from builder.i18n import Interface
 from builder.markdown import french_text
@@ -105,15 +106,14 @@ def document_anchor(course_path: str) -> str:
     return "doc-" + slugify(course_path.rsplit(".", 1)[0])
 
 
-class PrintRenderer:
+class PrintRenderer(CourseText):
     """The print templates' environment, for one course."""
 
     def __init__(self, course: model.Course, documents: list[str]):
-        self.course = course
+        super().__init__(course)
         self.ui = Interface(course.language)
         self.french = course.language == "fr"
         self.documents = {path: document_anchor(path) for path in documents}
-        self.works = {work.id: work for work in course.bibliography}
         self.assets: set[str] = set()  # course files the document shows or links to
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -152,10 +152,7 @@ class PrintRenderer:
         """Short texts (questions, feedback, indicators): a single paragraph loses its <p>."""
         if isinstance(text, str):
             text = model.Markdown(text)
-        html = markdown.render(text, self._context(3)).strip()
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            html = html[3:-4]
-        return Markup(html)
+        return Markup(markdown.unwrap_paragraph(markdown.render(text, self._context(3))))
 
     def text_or_bullets(self, value: model.Markdown | list[str]) -> Markup:
         """Markdown text as it is, a list of short texts as a bulleted list."""
@@ -175,7 +172,7 @@ class PrintRenderer:
 
     def _context(self, heading_offset: int) -> markdown.RenderContext:
         return markdown.RenderContext(
-            self._link, self._citation, self._diagram, heading_offset, french=self.french
+            self._link, self._citation, self.diagram, heading_offset, french=self.french
         )
 
     def _link(self, course_path: str) -> str:
@@ -188,11 +185,6 @@ class PrintRenderer:
     def _citation(self, key: str):
         work = self.works.get(key)
         return (bibliography.citation_label(work), "#" + work_anchor(work)) if work else None
-
-    def _diagram(self, diagram: markdown.Diagram) -> str:
-        from builder.diagrams import render_mermaid
-
-        return render_mermaid(diagram.source, diagram.alt or "", self.course.language)
 
 
 def work_anchor(work: model.Work) -> str:

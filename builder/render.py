@@ -352,10 +352,7 @@ class SiteRenderer(CourseText):
 
     def markdown_inline(self, text: model.Markdown | None) -> Markup:
         """For short texts (questions, feedback): a single paragraph loses its <p>."""
-        html = markdown.render(text, self._context()).strip()
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            html = html[3:-4]
-        return Markup(html)
+        return Markup(markdown.unwrap_paragraph(markdown.render(text, self._context())))
 
     # -- quizzes --
 
