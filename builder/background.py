@@ -71,10 +71,17 @@ def start_in_background(course: Course, dist: Path, exporters: list[Exporter]) -
     name; none when the build has only one format (nothing to do meanwhile), or when this
     process cannot fork safely (no fork on this platform, or other threads running, as in a
     preview server)."""
-    if len(exporters) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+    if len(exporters) < 2 or not fork_is_safe():
         return {}
     return {exporter.name: BackgroundBuild(exporter, course, dist)
             for exporter in exporters if exporter.own_process}  # fmt: skip
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork a child that does its work: only where fork exists, and
+    only while no other thread runs (the child would get none of them, and any lock one held
+    stays held in the child: a preview server's, a browser driver's)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _build_and_exit(writer: int, exporter: Exporter, course: Course, dist: Path) -> None:

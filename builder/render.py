@@ -15,7 +15,6 @@ import marshal
 import os
 import posixpath
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import bibliography, markdown, model
+from builder.background import fork_is_safe
 from builder.build_cache import cache_of, fingerprint, outline_key
 from builder.course_text import CourseText
 from builder.i18n import Interface
@@ -249,16 +249,14 @@ class SiteRenderer(CourseText):
 
     def _render_all(self, renders: list[Callable[[], str]]) -> list[tuple[str, set[str]]]:
         """Each page's HTML and the assets it names; spread over worker processes when
-        there are enough pages to gain (forked, they share this renderer; forking is safe
-        only while this process runs no other thread, as a preview server does)."""
+        there are enough pages to gain (forked, they share this renderer) and forking is
+        safe (`fork_is_safe`)."""
         workers = min(os.cpu_count() or 1, len(renders) // PARALLEL_PAGES)
-        if workers < 2 or threading.active_count() > 1:
+        if workers < 2 or not fork_is_safe():
             return [self._render_naming(render) for render in renders]
         import multiprocessing  # here: a small build does not pay for importing them
         from concurrent.futures import ProcessPoolExecutor
 
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return [self._render_naming(render) for render in renders]
         global _FORKED
         _FORKED = self, renders
         chunks = [range(start, len(renders), workers * 4) for start in range(workers * 4)]

@@ -121,7 +121,7 @@ def test_pages_rendered_by_worker_processes_are_the_same_bytes(monkeypatch, tmp_
     workers = _count_pools(monkeypatch)
     # A browser test run before in this process may have left Playwright's thread behind, which
     # turns forking off (the next test); this one is about what the workers render.
-    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     parallel = get_exporter("web").build(load_course(FLAGSHIP), tmp_path / "two").output
     assert workers == [2]
     files = sorted(path.relative_to(sequential) for path in sequential.rglob("*") if path.is_file())
@@ -134,7 +134,7 @@ def test_cartridge_pages_rendered_by_worker_processes_are_the_same_bytes_and_cac
 ):
     sequential = get_exporter("imscc").build(load_course(FLAGSHIP), tmp_path / "one").output
     workers = _count_pools(monkeypatch)
-    monkeypatch.setattr(render.threading, "active_count", lambda: 1)  # as in the test above
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in the test above
     course = load_course(FLAGSHIP)
     parallel = get_exporter("imscc").build(course, tmp_path / "two").output
     assert workers == [2]
