@@ -117,17 +117,18 @@ class CartridgeRenderer(SiteRenderer):
         context.styles = (context.styles[0], ("outside", self.works_key), context.styles[2])
         return context
 
-    def page(self, template: str, **values) -> tuple[bytes, set[str]]:
-        """A page and the course files it names."""
+    def page(self, template: str, values: dict, key: str | None = None) -> tuple[bytes, set[str]]:
+        """A page and the course files it names (`key`: its page_key, when known already)."""
         self.named = set()
-        html = self.cached(self.page_key(template, values), partial(self.render, template, values))
+        key = key or self.page_key(template, values)
+        html = self.cached(key, partial(self.render, template, values))
         return self.fill(html, "web").encode(), self.named
 
     def render_ahead(self, pages: list[PlannedPage]) -> None:
         """Render the pages together, in worker processes on a big course (render_missing),
         so that page() finds them cached."""
-        self.render_missing({self.page_key(page.template, page.values):
-                             partial(self.render, page.template, page.values) for page in pages})
+        self.render_missing({page.key: partial(self.render, page.template, page.values)
+                             for page in pages})  # fmt: skip
 
     def page_key(self, template: str, values: dict) -> str:
         return fingerprint(type(self).__name__, template, values, self.outline)
@@ -155,12 +156,14 @@ class CartridgeRenderer(SiteRenderer):
 @dataclass
 class PlannedPage:
     """A page an activity becomes, known before any is rendered: its resource, its file, the
-    template and the template's values (whose title is the page's item's)."""
+    template and the template's values (whose title is the page's item's), and its cache key
+    (the renderer's page_key, computed once: it hashes the whole activity)."""
 
     identifier: str
     href: str
     template: str
     values: dict
+    key: str
 
 
 class Cartridge:
@@ -232,7 +235,7 @@ class Cartridge:
             pages.append(("C.bibliography", "bibliography", BIBLIOGRAPHY_PAGE, "cc_bibliography"))
         for identifier, title_key, href, template in pages:
             title = self.ui(title_key)
-            self.page(identifier, href, *self.renderer.page(f"{template}.html.j2", title=title))
+            self.page(identifier, href, *self.renderer.page(f"{template}.html.j2", {"title": title}))
             self.item(section, identifier, title)
 
     def item(self, section: etree._Element, resource: str, title: str) -> None:
@@ -273,7 +276,7 @@ class Cartridge:
         identifier = f"R.{activity.id}"
         for page in pages:
             self.page(page.identifier, page.href,
-                      *self.renderer.page(page.template, **page.values))  # fmt: skip
+                      *self.renderer.page(page.template, page.values, page.key))  # fmt: skip
         if isinstance(activity, model.Discussion):
             self.discussion(identifier, activity)
             return [(identifier, activity.title)]  # names the forum Moodle sync looks it up by
@@ -292,7 +295,8 @@ class Cartridge:
                       title: str | None = None, **values) -> PlannedPage:  # fmt: skip
         values = {"title": title or self.typeset(activity.title), "activity": activity,
                   "partial": partial, **values}  # fmt: skip
-        return PlannedPage(identifier, href, "cc_activity.html.j2", values)
+        template = "cc_activity.html.j2"
+        return PlannedPage(identifier, href, template, values, self.renderer.page_key(template, values))
 
     def quiz(self, identifier: str, day: model.Day, quiz: model.Quiz) -> list[tuple[str, str]]:
         questions = [self.laos.render(question, quiz, day) for question in quiz.questions]
