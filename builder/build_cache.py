@@ -37,7 +37,7 @@ from builder import __version__
 CACHE_FOLDER = ".coursebridge-cache"
 RECORD_FILE = "build.json"
 RENDERS_FILE = "renders.json"
-PDF_FOLDER = "pdf"  # <document>/<key>.pdf
+PDF_FOLDER = "pdf"  # <document>/<key>.<hash of the PDF>.pdf
 FORMAT = 1  # of the files above; another value is read as an empty cache
 
 
@@ -227,12 +227,17 @@ class PdfCache:
         self.folder = dist / CACHE_FOLDER / PDF_FOLDER if dist else None
 
     def get(self, document: str, key: str) -> bytes | None:
+        """The PDF kept under `key`, if its bytes are still those written (the file is named
+        after their hash too: a damaged or truncated file is laid out again, never shipped)."""
         if self.folder is None:
             return None
-        try:
-            return (self.folder / document / f"{key}.pdf").read_bytes()
-        except OSError:
-            return None
+        for path in (self.folder / document).glob(f"{key}.*.pdf"):
+            try:
+                pdf = path.read_bytes()
+            except OSError:
+                return None
+            return pdf if path.name == _pdf_name(key, pdf) else None
+        return None
 
     def put(self, document: str, key: str, pdf: bytes) -> None:
         if self.folder is None:
@@ -241,7 +246,11 @@ class PdfCache:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.pdf"):
             old.unlink(missing_ok=True)
-        _replace_with(folder / f"{key}.pdf", pdf)
+        _replace_with(folder / _pdf_name(key, pdf), pdf)
+
+
+def _pdf_name(key: str, pdf: bytes) -> str:
+    return f"{key}.{hashlib.sha256(pdf).hexdigest()[:32]}.pdf"
 
 
 def attach_pdfs(course, cache: PdfCache) -> None:

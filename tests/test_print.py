@@ -365,6 +365,11 @@ def test_a_cached_pdf_is_a_clean_builds_and_what_the_document_prints_lays_it_out
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768348800")
     assert layouts_of_a_cached_build() == 1  # another creation date
     assert len(list((tmp_path / "dist" / ".coursebridge-cache").rglob("*.pdf"))) == 1  # the last
+    [kept] = (tmp_path / "dist" / ".coursebridge-cache").rglob("*.pdf")
+    kept.write_bytes(kept.read_bytes()[:-100])  # damaged: a disk full, a copy cut short
+    assert layouts_of_a_cached_build() == 1
+    [pdf] = (tmp_path / "dist" / "guide").glob("*.pdf")
+    assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
 
 
 # `coursebridge ARGUMENTS` in a fresh process (it forks only without other threads, and an
